@@ -1,0 +1,66 @@
+"""Scrapy settings for one crawl run of one target.
+
+Components are configured here, as in any Scrapy project; ``build_settings`` adds what
+depends on the target (politeness, User-Agent, browser) and on the run (pipeline on/off).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.targets import Target, TargetsFile
+
+CHROMIUM = "/usr/bin/chromium"
+
+BASE: dict[str, Any] = {
+    "BOT_NAME": "vigie",
+    "SPIDER_MODULES": ["spiders"],
+    "ROBOTSTXT_OBEY": True,
+    "COOKIES_ENABLED": True,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "INFO",
+    "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 3,
+    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
+    "HTTPERROR_ALLOW_ALL": False,
+    "DOWNLOAD_WARNSIZE": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "DNS_TIMEOUT": 10,
+}
+
+BROWSER: dict[str, Any] = {
+    "DOWNLOAD_HANDLERS": {
+        "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    },
+    "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+    "PLAYWRIGHT_LAUNCH_OPTIONS": {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+    "PLAYWRIGHT_MAX_CONTEXTS": 2,
+    "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+    "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
+}
+
+
+def build_settings(target: Target, targets_file: TargetsFile, spider_cls: type | None = None,
+                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    p = target.politeness
+    s = dict(BASE)
+    s.update({
+        "USER_AGENT": targets_file.user_agent,
+        "CONCURRENT_REQUESTS": p.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": p.concurrency,
+        "DOWNLOAD_DELAY": p.delay,
+        "DOWNLOAD_TIMEOUT": p.timeout,
+        "DOWNLOAD_MAXSIZE": p.max_response_bytes,
+        "CLOSESPIDER_PAGECOUNT": p.max_pages,
+    })
+    if spider_cls is not None and getattr(spider_cls, "uses_browser", False):
+        s.update(BROWSER)
+    s.update(extra or {})
+    return s
