@@ -12,6 +12,8 @@ app = typer.Typer(name="vigie", help="Vigie: authorised monitoring crawls of onl
 PARTS = [
     ("mock_sites.cli", "app", "mock"),
     ("crawler.linkage.cli", "app", "link"),
+    ("storage.cli", "app", "db"),
+    ("storage.cli", "export_app", None),
 ]
 
 # (module, function, command name): single commands at the top level
