@@ -32,6 +32,9 @@ def build_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, meta: dic
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sd = tables["ind_site_daily"]
+    # market charts show markets only: a site that never listed anything (the social feed) is left out
+    markets = set(sd.loc[sd["active_listings"].fillna(0) > 0, "site"]) if not sd.empty else set()
+    sd = sd[sd["site"].isin(markets)]
     mig = tables["ind_migrations"]
     figs = [
         ("activity", charts.activity(sd), "Crosses mark days whose crawl was partial (site down, blocked, errors)."),
