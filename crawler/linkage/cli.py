@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-from itertools import combinations
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -38,34 +36,11 @@ def evaluate(db: str = typer.Option(None, "--db"), seed: int = typer.Option(7), 
              days: int = typer.Option(90), as_json: bool = typer.Option(False, "--json")):
     """Pairwise precision/recall/F1 of the database's actors against the mock world's truth
     (overall, and for aliases that share no PGP key), and impostors merged."""
-    from crawler.linkage.evaluate import pairwise_scores
+    from crawler.linkage.evaluate import evaluate_database
     from mock_sites.world import World, WorldConfig
     from storage import Store
     world = World(WorldConfig(seed=seed, n_actors=actors, days=days))
-    truth = {f"{s}:{h}": a.actor_id for a in world.actors for s, h in a.accounts}
-    store = Store(db)
-    with store.engine.connect() as conn:
-        predicted = dict(conn.execute(sa.text(
-            "SELECT a.site_id || ':' || a.handle, aa.actor_id FROM actor_accounts aa JOIN vendor_accounts a "
-            "ON a.account_id = aa.account_id WHERE aa.valid_to IS NULL")).all())
-        fps: dict[str, set] = {}
-        for key, fp in conn.execute(sa.text(
-                "SELECT a.site_id || ':' || a.handle, v.pgp_fingerprint FROM vendor_versions v "
-                "JOIN vendor_accounts a ON a.account_id = v.account_id")).all():
-            fps.setdefault(key, set()).add(fp)
-    groups: dict[str, list] = {}
-    for k in predicted:
-        if k in truth:
-            groups.setdefault(truth[k], []).append(k)
-    no_key = [(a, b) for m in groups.values() for a, b in combinations(sorted(m), 2)
-              if not ((fps.get(a, set()) & fps.get(b, set())) - {None})]
-    by_id = {a.actor_id: a for a in world.actors}
-    merged = sum(1 for a in world.actors if a.kind == "impostor" and a.imitates and
-                 {predicted.get(f"{s}:{h}") for s, h in a.accounts} - {None} &
-                 {predicted.get(f"{s}:{h}") for s, h in by_id[a.imitates].accounts})
-    result = {"overall": pairwise_scores(predicted, truth).as_dict(),
-              "no_shared_pgp_key": pairwise_scores(predicted, truth, restrict_to=no_key).as_dict(),
-              "impostors_merged": merged, "accounts": len(predicted)}
+    result = evaluate_database(Store(db).engine, world)
     if as_json:
         console.print_json(json.dumps(result))
         return

@@ -46,3 +46,39 @@ def pairwise_scores(predicted: dict[str, str], truth: dict[str, str],
     recall = correct / len(true) if true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(precision, recall, f1, len(true), len(pred), correct)
+
+
+def linked_accounts(engine) -> tuple[dict[str, str], dict[str, set]]:
+    """From a Vigie database: current actor of each account ("site:handle") and the PGP
+    fingerprints each account has shown."""
+    import sqlalchemy as sa
+    with engine.connect() as conn:
+        predicted = dict(conn.execute(sa.text(
+            "SELECT a.site_id || ':' || a.handle, aa.actor_id FROM actor_accounts aa JOIN vendor_accounts a "
+            "ON a.account_id = aa.account_id WHERE aa.valid_to IS NULL")).all())
+        fingerprints: dict[str, set] = {}
+        for key, fp in conn.execute(sa.text(
+                "SELECT a.site_id || ':' || a.handle, v.pgp_fingerprint FROM vendor_versions v "
+                "JOIN vendor_accounts a ON a.account_id = v.account_id")).all():
+            fingerprints.setdefault(key, set()).add(fp)
+    return predicted, fingerprints
+
+
+def evaluate_database(engine, world) -> dict:
+    """Scores of the database's actors against the mock world's truth: overall, on true alias
+    pairs that share no PGP key, and impostors merged with the actor they imitate."""
+    predicted, fps = linked_accounts(engine)
+    truth = {f"{s}:{h}": a.actor_id for a in world.actors for s, h in a.accounts}
+    groups: dict[str, list] = {}
+    for k in predicted:
+        if k in truth:
+            groups.setdefault(truth[k], []).append(k)
+    no_key = [(a, b) for m in groups.values() for a, b in combinations(sorted(m), 2)
+              if not ((fps.get(a, set()) & fps.get(b, set())) - {None})]
+    by_id = {a.actor_id: a for a in world.actors}
+    merged = sum(1 for a in world.actors if a.kind == "impostor" and a.imitates and
+                 {predicted.get(f"{s}:{h}") for s, h in a.accounts} - {None} &
+                 {predicted.get(f"{s}:{h}") for s, h in by_id[a.imitates].accounts})
+    return {"overall": pairwise_scores(predicted, truth).as_dict(),
+            "no_shared_pgp_key": pairwise_scores(predicted, truth, restrict_to=no_key).as_dict(),
+            "impostors_merged": merged, "accounts": len(predicted)}
