@@ -20,6 +20,7 @@ PARTS = [
 COMMANDS = [
     ("crawler.indicators.cli", "indicators_command", "indicators"),
     ("crawler.indicators.cli", "report_command", "report"),
+    ("crawler.crawl_cli", "crawl_command", "crawl"), ("crawler.crawl_cli", "drain_command", "drain"),
 ]
 
 for module_name, attr, name in PARTS:

@@ -1,0 +1,426 @@
+"""One crawl run of one target, in this process (the child of ``vigie crawl``).
+
+``run_target(key, targets, db_url, ...)`` loads the targets file, checks the
+authorisation, starts the run in the database, crawls with the project's components
+(scope, WARC, Retry-After, ``StorePipeline``), then records the outcome with
+``Store.finish_run``.  Scrapy's reactor cannot restart: call it once per process
+(``python -m crawler.run KEY --targets F --db URL ...``, which ``crawler.runner`` launches).
+
+Status of a run
+- ``complete``: the spider finished and no page was lost.
+- ``partial``: the spider finished (or hit the time/page limit, or was interrupted) but
+  pages were lost: retries exhausted, HTTP errors (503 downtime, 502 after an exit...),
+  timeouts, pages a browser could not render, spider errors.  The reason counts them by
+  cause and the run's ``missing`` column lists their URLs.  Nothing unseen is closed.
+- ``blocked``: the spider met a CAPTCHA, ban or seizure page (``CloseSpider("blocked: ...")``).
+- ``failed``: ``CloseSpider("failed: ...")``, a crash, a spider that raised on every page.
+
+Exit codes (``python -m crawler.run`` and ``vigie crawl``, worst of its runs):
+0 complete, 1 partial, 2 blocked, 3 failed, 4 refused — bad targets file, unknown target,
+expired authorisation, missing buyer-hash key, or a crawl clock older than the site's last
+run; a refused run is *not* recorded in the database (no day appears for it) —, 5 crawled
+but the database was unreachable: the run is kept in its spool file until ``vigie drain``
+or the next run of the site writes it.
+
+Durability: the run's operations go to a spool file (``<spool-dir>/<site>/<run_key>.jsonl``)
+before the database; see ``crawler.pipeline``.  Resume: with ``jobdir`` (Scrapy's JOBDIR),
+a run interrupted by a signal or a kill keeps its queue there and stays ``running``;
+running it again with the same ``jobdir`` continues the same run (same run key, same crawl
+clock) and finishes it.  Lost-page accounting restarts with the resumed part.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+EXIT_CODES = {"complete": 0, "partial": 1, "blocked": 2, "failed": 3, "refused": 4, "spooled": 5}
+STATUS_OF_EXIT = {v: k for k, v in EXIT_CODES.items()}
+MAX_MISSING_IN_REASON = 5
+DEFAULT_SPOOL_DIR = "vigie-spool"
+RUN_STATE = "vigie-run.json"      # in the JOBDIR: the run being resumed
+
+
+class Refused(RuntimeError):
+    """The run may not start (targets, authorisation, key, crawl clock): exit code 4."""
+
+
+@dataclass
+class RunOutcome:
+    site: str
+    status: str                       # complete|partial|blocked|failed|refused
+    reason: str | None = None
+    run_id: int | None = None
+    run_key: str | None = None
+    observed_at: str | None = None
+    pages: int = 0
+    items: int = 0
+    quarantined: int = 0
+    missing: list[str] = field(default_factory=list)
+    warc_files: list = field(default_factory=list)
+    spooled: bool = False             # True when operations wait in the spool (database unreachable)
+    spool_path: str | None = None
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.spooled and self.status != "refused":
+            return EXIT_CODES["spooled"]
+        return EXIT_CODES[self.status]
+
+
+# ------------------------------------------------------------------ lost pages
+class LostPages:
+    """Downloader middleware placed next to the engine (priority 10): it sees each
+    request's final response or exception, after retries, Retry-After and redirects.
+    A URL whose final answer is an unhandled HTTP error (>= 400) or a download error
+    (timeout, refused connection, cut body...) is lost until a later request for the same
+    URL succeeds.  Refused requests (``IgnoreRequest``: robots.txt, scope) are not lost."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.lost: dict[str, str] = {}
+        crawler.lost_pages = self        # read by run_target after the crawl
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if response.status >= 400 and not self._handled(request, response.status):
+            if not (request.url.endswith("/robots.txt") and request.meta.get("dont_obey_robotstxt")):
+                self._lose(request.url, f"HTTP {response.status}")
+        else:
+            self.lost.pop(request.url, None)
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        from scrapy.exceptions import IgnoreRequest
+        if not isinstance(exception, IgnoreRequest) and not request.meta.get("dont_obey_robotstxt"):
+            self._lose(request.url, exception.__class__.__name__)
+        return None
+
+    def _handled(self, request, status: int) -> bool:
+        meta = request.meta
+        if meta.get("handle_httpstatus_all") or status in meta.get("handle_httpstatus_list", ()):
+            return True
+        return status in getattr(self.crawler.spider, "handle_httpstatus_list", ())
+
+    def _lose(self, url: str, why: str) -> None:
+        self.lost[url] = why
+        self.crawler.stats.inc_value(f"vigie/lost/{why}")
+
+
+def decide_status(finish_reason: str | None, lost: dict[str, str], spider_errors: int = 0,
+                  unrendered: int = 0, items: int = 0) -> tuple[str, str | None]:
+    """The run's (status, reason) from how the spider closed and what was lost."""
+    reason = finish_reason or "no finish reason (the crawl did not start)"
+    if reason.startswith("blocked"):
+        return "blocked", reason
+    if reason.startswith("failed"):
+        return "failed", reason
+    if spider_errors and not items:
+        return "failed", f"failed: the spider raised on {spider_errors} page(s) and stored nothing"
+    limits = {"closespider_timeout": "time limit reached", "closespider_pagecount": "page limit reached",
+              "closespider_itemcount": "item limit reached", "shutdown": "interrupted (shutdown)"}
+    if reason not in ("finished", *limits):
+        return "failed", f"failed: crawl ended with {reason!r}"
+    causes = Counter(lost.values())
+    if spider_errors:
+        causes["spider error"] += spider_errors
+    if unrendered:
+        causes["not rendered"] += unrendered
+    parts = [limits[reason]] if reason in limits else []
+    if causes:
+        n = sum(causes.values())
+        detail = ", ".join(f"{c} × {k}" for k, c in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])))
+        urls = sorted(lost)[:MAX_MISSING_IN_REASON]
+        more = f" (+{len(lost) - len(urls)} more)" if len(lost) > len(urls) else ""
+        parts.append(f"{n} page(s) lost: {detail}" + (f"; e.g. {', '.join(urls)}{more}" if urls else ""))
+    if parts:
+        return "partial", "; ".join(parts)
+    return "complete", None
+
+
+# ------------------------------------------------------------------ the run
+def check_authorisation(target, observed_at: datetime) -> None:
+    """Valid today (wall clock) and on the crawl clock's day (they differ in simulations)."""
+    today = datetime.now(timezone.utc).date()
+    for day in sorted({today, observed_at.astimezone(timezone.utc).date()}):
+        target.authorisation.check(day, target.key)
+
+
+def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: str | None = None,
+               observed_at: datetime | None = None, warc_dir: str | os.PathLike | None = None,
+               jobdir: str | os.PathLike | None = None, spool_dir: str | os.PathLike | None = None,
+               progress_file: str | os.PathLike | None = None, drain_wait: float = 30.0,
+               settings: dict | None = None) -> RunOutcome:
+    """Crawl target ``key`` once (see the module docstring). Never raises for a refused or
+    failed run: the outcome says what happened."""
+    from crawler.pipeline import BuyerKeyMissing, buyer_key_from_env
+    from crawler.targets import AuthorisationExpired, TargetsError, load_targets
+    from storage import Store
+    from storage.spool import Spool
+
+    observed_at = (observed_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    out = RunOutcome(site=key, status="refused", observed_at=observed_at.isoformat())
+    state = _load_state(jobdir)
+    try:
+        tf = load_targets(targets_path)
+        target = tf.get(key)
+        if state:                                  # resuming: same run, same crawl clock
+            observed_at = datetime.fromisoformat(state["observed_at"])
+            out.observed_at = observed_at.isoformat()
+        check_authorisation(target, observed_at)
+        buyer_key_from_env((settings or {}).get("VIGIE_BUYER_KEY_ENV"))
+    except (TargetsError, AuthorisationExpired, BuyerKeyMissing) as exc:
+        out.reason = f"refused: {exc}"
+        return out
+
+    store = Store(db_url)
+    spool_root = Path(spool_dir or os.environ.get("VIGIE_SPOOL_DIR") or DEFAULT_SPOOL_DIR) / key
+    run_key = state["run_key"] if state else uuid.uuid4().hex
+    spool = Spool(spool_root / f"{run_key}.jsonl")
+    out.run_key, out.spool_path = run_key, str(spool.path)
+    targets_ref = f"{Path(targets_path or os.environ.get('VIGIE_TARGETS') or 'targets.toml')}#{key}"
+    try:
+        out.run_id = _start(store, spool, spool_root, key, target.spider, observed_at, targets_ref, run_key)
+    except Refused as exc:
+        out.reason = f"refused: {exc}"
+        spool.path.unlink(missing_ok=True)
+        return out
+    _save_state(jobdir, run_key, observed_at)
+    progress = ProgressFile(progress_file, out)
+    progress.write(state="crawling")
+
+    crawler = None
+    try:
+        crawler = _crawl(target, tf, observed_at, store.url, spool, run_key, warc_dir, jobdir, progress, settings)
+        stats = crawler.stats.get_stats() or {}
+        finish = stats.get("finish_reason") or getattr(crawler, "vigie_finish_reason", None)
+        lost = dict(getattr(getattr(crawler, "lost_pages", None), "lost", {}))
+        unrendered = sum(v for k, v in stats.items() if k.endswith("/render_gave_up") and isinstance(v, int))
+        out.status, out.reason = decide_status(finish, lost, stats.get("spider_exceptions/count", 0) or 0,
+                                               unrendered, _items(stats))
+        out.missing = sorted(lost)
+        out.warc_files = _warc_files(crawler, warc_dir)
+        _fill_counts(out, stats)
+        interrupted = finish == "shutdown" and jobdir is not None
+    except Exception as exc:  # noqa: BLE001 - any crash ends the run as failed, with its reason
+        logger.exception("crawl of %s crashed", key)
+        out.status, out.reason = "failed", f"failed: {exc.__class__.__name__}: {exc}"
+        interrupted = False
+    if interrupted:
+        out.reason = (out.reason or "") + "; left running for resume with the same --jobdir"
+    else:
+        spool.finish_run(run_key, out.status, out.reason, out.stats, out.warc_files, out.missing)
+        _clear_state(jobdir)
+    out.spooled = not _drain(spool, store, drain_wait)
+    if not out.spooled:
+        spool.path.unlink(missing_ok=True)
+        for side in (".done", ".lock"):
+            spool.path.with_name(spool.path.name + side).unlink(missing_ok=True)
+    progress.write(state="done")
+    store.dispose()
+    return out
+
+
+def _start(store, spool, spool_root: Path, site: str, spider: str, observed_at: datetime,
+           targets_ref: str, run_key: str) -> int | None:
+    """Start the run in the database, after writing the site's leftover spools; when the
+    database is unreachable (or leftovers remain), start it in the spool instead."""
+    from sqlalchemy.exc import DBAPIError
+    from storage import RunOrderError
+    leftovers = [p for p in sorted(spool_root.glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
+                 if p != spool.path]
+    try:
+        for path in leftovers:
+            drain_file(path, store)
+        if not any(p.exists() for p in leftovers):
+            return store.start_run(site, spider, observed_at, targets_ref, run_key=run_key)
+    except RunOrderError as exc:
+        raise Refused(str(exc)) from None
+    except (DBAPIError, OSError) as exc:
+        logger.warning("database unreachable (%s): the run starts in the spool %s", exc.__class__.__name__,
+                       spool.path)
+    spool.start_run(site, spider, observed_at, targets_ref, run_key=run_key)
+    return None
+
+
+def drain_file(path: Path, store) -> bool:
+    """Write one spool file to the database; delete it when all of it is stored. Raises
+    the database error when the database is unreachable."""
+    from storage.spool import Spool
+    spool = Spool(path)
+    spool.drain(store)
+    if spool.pending():
+        return False
+    for p in (path, path.with_name(path.name + ".done"), path.with_name(path.name + ".lock")):
+        p.unlink(missing_ok=True)
+    return True
+
+
+def _drain(spool, store, wait: float) -> bool:
+    """Drain the run's spool, retrying for up to ``wait`` seconds. True when all is stored."""
+    from sqlalchemy.exc import DBAPIError
+    deadline, pause = time.monotonic() + wait, 1.0
+    while True:
+        try:
+            spool.drain(store)
+            return not spool.pending()
+        except (DBAPIError, OSError) as exc:
+            if time.monotonic() + pause > deadline:
+                logger.error("database unreachable (%s): the run stays in the spool %s; run `vigie drain`",
+                             exc.__class__.__name__, spool.path)
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
+
+
+def _crawl(target, tf, observed_at, db_url, spool, run_key, warc_dir, jobdir, progress, extra):
+    from scrapy import signals
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.settings import BASE, build_settings, component_settings
+
+    spider_cls = SpiderLoader(Settings(BASE)).load(target.spider)
+    settings = build_settings(target, tf, spider_cls)
+    components = component_settings(pipeline=True, warc_dir=str(warc_dir or "warc"))
+    settings.update(components)
+    settings["DOWNLOADER_MIDDLEWARES"] = {**components.get("DOWNLOADER_MIDDLEWARES", {}),
+                                          "crawler.run.LostPages": 10}
+    settings.update({
+        "VIGIE_DB_URL": db_url, "VIGIE_SPOOL_PATH": str(spool.path), "VIGIE_RUN_KEY": run_key,
+        "VIGIE_OBSERVED_AT": observed_at.isoformat(), "CLOSESPIDER_TIMEOUT": target.schedule.time_limit,
+        "LOG_LEVEL": os.environ.get("VIGIE_LOG_LEVEL", "WARNING"),
+    })
+    if jobdir:
+        settings["JOBDIR"] = str(jobdir)
+    settings.update(extra or {})
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(spider_cls)
+
+    def closed(spider, reason):
+        crawler.vigie_finish_reason = reason
+
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    progress.attach(crawler)
+    process.crawl(crawler, target=target, observed_at=observed_at)
+    process.start()
+    return crawler
+
+
+def _items(stats: dict) -> int:
+    return sum(v for k, v in stats.items() if k.startswith("vigie/items/") and isinstance(v, int))
+
+
+def _fill_counts(out: RunOutcome, stats: dict) -> None:
+    out.pages = int(stats.get("response_received_count", 0) or 0)
+    out.items = _items(stats)
+    out.quarantined = int(stats.get("vigie/quarantined", 0) or 0)
+    out.stats = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()
+                 if isinstance(v, (int, float, str, datetime))}
+
+
+def _warc_files(crawler, warc_dir) -> list:
+    """The run's WARC files with their SHA-256, as the WARC component reports them."""
+    from crawler import warc
+    return list(warc.run_warc_files(crawler))
+
+
+# ------------------------------------------------------------------ progress and resume state
+class ProgressFile:
+    """A small JSON file the parent polls: pages, items, quarantined, state (atomic writes)."""
+
+    def __init__(self, path, outcome: RunOutcome):
+        self.path = Path(path) if path else None
+        self.outcome = outcome
+        self.stats = None
+
+    def attach(self, crawler) -> None:
+        if self.path is None:
+            return
+        from scrapy import signals
+        from twisted.internet import task
+        loop = task.LoopingCall(self.write)
+        self.stats = crawler.stats
+        crawler.signals.connect(lambda: loop.start(0.5, now=True), signal=signals.engine_started, weak=False)
+        crawler.signals.connect(lambda: loop.running and loop.stop(), signal=signals.engine_stopped, weak=False)
+
+    def write(self, state: str = "crawling") -> None:
+        if self.path is None:
+            return
+        data = {"site": self.outcome.site, "run_key": self.outcome.run_key, "run_id": self.outcome.run_id,
+                "state": state, "pid": os.getpid()}
+        if self.stats is not None:
+            stats = self.stats.get_stats() or {}
+            data.update(pages=int(stats.get("response_received_count", 0) or 0), items=_items(stats),
+                        quarantined=int(stats.get("vigie/quarantined", 0) or 0))
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def _load_state(jobdir) -> dict | None:
+    if not jobdir or not (Path(jobdir) / RUN_STATE).exists():
+        return None
+    return json.loads((Path(jobdir) / RUN_STATE).read_text(encoding="utf-8"))
+
+
+def _save_state(jobdir, run_key: str, observed_at: datetime) -> None:
+    if jobdir:
+        Path(jobdir).mkdir(parents=True, exist_ok=True)
+        (Path(jobdir) / RUN_STATE).write_text(json.dumps({"run_key": run_key,
+                                                         "observed_at": observed_at.isoformat()}))
+
+
+def _clear_state(jobdir) -> None:
+    """A finished run leaves nothing to resume (a stale JOBDIR would filter every request)."""
+    if jobdir and Path(jobdir).exists():
+        shutil.rmtree(jobdir)
+
+
+# ------------------------------------------------------------------ child entry point
+def parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("key")
+    ap.add_argument("--targets")
+    ap.add_argument("--db")
+    ap.add_argument("--now", help="crawl clock, ISO 8601 (UTC when no zone)")
+    ap.add_argument("--warc-dir")
+    ap.add_argument("--jobdir")
+    ap.add_argument("--spool-dir")
+    ap.add_argument("--progress-file")
+    ap.add_argument("--result-file")
+    ap.add_argument("--drain-wait", type=float, default=30.0)
+    args = ap.parse_args(argv)
+    out = run_target(args.key, args.targets, args.db, parse_now(args.now), args.warc_dir, args.jobdir,
+                     args.spool_dir, args.progress_file, args.drain_wait)
+    if args.result_file:
+        Path(args.result_file).write_text(json.dumps(asdict(out), default=str), encoding="utf-8")
+    print(f"{out.site}: {out.status}" + (f" ({out.reason})" if out.reason else ""), file=sys.stderr)
+    return out.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
