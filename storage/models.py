@@ -283,3 +283,47 @@ class ActorLineage(Base):
     accounts: Mapped[list] = mapped_column(sa.JSON)          # account_ids involved
     created_at: Mapped[datetime] = mapped_column(sa.DateTime())
     __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(LINEAGE_KINDS), name="kind"),)
+
+
+# ---------------------------------------------------------------- operations (schedules, monitors)
+class SiteLease(Base):
+    """One crawl of a site at a time, across processes and machines: the holder's
+    ``owner`` and an ``expires_at`` after which another process may take it
+    (``schedules.lease``)."""
+    __tablename__ = "site_leases"
+    site_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    acquired_at: Mapped[datetime] = mapped_column(sa.DateTime())
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime())
+
+
+class RunHealth(Base):
+    """The monitors' verdict on a finished run: ``degraded`` when any monitor failed."""
+    __tablename__ = "run_health"
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("crawl_runs.run_id"), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(sa.DateTime())
+    degraded: Mapped[bool] = mapped_column(sa.Boolean)
+    failed: Mapped[list] = mapped_column(sa.JSON)              # names of the failed monitors
+    alerts: Mapped[list] = mapped_column(sa.JSON)              # [[action, "sent"|error text], ...]
+
+
+class MonitorResult(Base):
+    """One monitor's outcome for one run (``crawler.monitoring``)."""
+    __tablename__ = "monitor_results"
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("crawl_runs.run_id"))
+    monitor: Mapped[str] = mapped_column(sa.String(50))
+    passed: Mapped[bool] = mapped_column(sa.Boolean)
+    value: Mapped[float | None] = mapped_column(sa.Float)
+    threshold: Mapped[float | None] = mapped_column(sa.Float)
+    message: Mapped[str] = mapped_column(sa.Text)
+    __table_args__ = (sa.UniqueConstraint("run_id", "monitor"),)
+
+
+class SchedulerJob(Base):
+    """APScheduler 3.x ``SQLAlchemyJobStore`` table (same columns as APScheduler defines),
+    created by the migrations so that the schema stays the migrations' alone."""
+    __tablename__ = "apscheduler_jobs"
+    id: Mapped[str] = mapped_column(sa.Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(sa.Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(sa.LargeBinary)
