@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawler.monitoring.config import MonitoringConfig
+
 DEFAULT_TARGETS = Path("targets.toml")
 MOCK_TARGETS = Path(__file__).resolve().parent.parent / "mock_sites" / "targets.toml"
 
@@ -102,6 +104,7 @@ class TargetsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     operator: Contact
     target: list[Target] = Field(default_factory=list)
+    monitoring: MonitoringConfig = MonitoringConfig()      # thresholds and alerts (crawler.monitoring)
 
     def get(self, key: str) -> Target:
         for t in self.target:
