@@ -310,7 +310,7 @@ def _crawl(target, tf, observed_at, db_url, spool, run_key, warc_dir, jobdir, pr
     if jobdir:
         settings["JOBDIR"] = str(jobdir)
     settings.update(extra or {})
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
 
     def closed(spider, reason):
@@ -348,25 +348,32 @@ class ProgressFile:
     def __init__(self, path, outcome: RunOutcome):
         self.path = Path(path) if path else None
         self.outcome = outcome
-        self.stats = None
+        self.crawler = None
 
     def attach(self, crawler) -> None:
         if self.path is None:
             return
         from scrapy import signals
-        from twisted.internet import task
-        loop = task.LoopingCall(self.write)
-        self.stats = crawler.stats
-        crawler.signals.connect(lambda: loop.start(0.5, now=True), signal=signals.engine_started, weak=False)
-        crawler.signals.connect(lambda: loop.running and loop.stop(), signal=signals.engine_stopped, weak=False)
+        self.crawler = crawler
+        crawler.signals.connect(self._start_loop, signal=signals.engine_started)
+        crawler.signals.connect(self._stop_loop, signal=signals.engine_stopped)
+
+    def _start_loop(self) -> None:
+        from twisted.internet import task        # not before: it would install the default reactor
+        self._loop = task.LoopingCall(self.write)
+        self._loop.start(0.5, now=True)
+
+    def _stop_loop(self) -> None:
+        if getattr(self, "_loop", None) is not None and self._loop.running:
+            self._loop.stop()
 
     def write(self, state: str = "crawling") -> None:
         if self.path is None:
             return
         data = {"site": self.outcome.site, "run_key": self.outcome.run_key, "run_id": self.outcome.run_id,
                 "state": state, "pid": os.getpid()}
-        if self.stats is not None:
-            stats = self.stats.get_stats() or {}
+        if self.crawler is not None and getattr(self.crawler, "_stats", None) is not None:
+            stats = self.crawler.stats.get_stats() or {}
             data.update(pages=int(stats.get("response_received_count", 0) or 0), items=_items(stats),
                         quarantined=int(stats.get("vigie/quarantined", 0) or 0))
         tmp = self.path.with_name(self.path.name + ".tmp")
