@@ -14,6 +14,7 @@ PARTS = [
     ("crawler.linkage.cli", "app", "link"),
     ("storage.cli", "app", "db"),
     ("storage.cli", "export_app", None),
+    ("schedules.cli", "app", "schedule"),
 ]
 
 # (module, function, command name): single commands at the top level
@@ -21,6 +22,7 @@ COMMANDS = [
     ("crawler.indicators.cli", "indicators_command", "indicators"),
     ("crawler.indicators.cli", "report_command", "report"),
     ("crawler.crawl_cli", "crawl_command", "crawl"), ("crawler.crawl_cli", "drain_command", "drain"),
+    ("crawler.runs_cli", "runs_command", "runs"),
 ]
 
 for module_name, attr, name in PARTS:

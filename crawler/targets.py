@@ -72,6 +72,7 @@ class Schedule(BaseModel):
     timezone: str = "UTC"
     jitter: int = Field(default=0, ge=0)        # seconds
     time_limit: int = Field(default=3600, ge=1)  # hard limit for one run, seconds
+    misfire_grace_time: int = Field(default=3600, ge=1)  # a run missed by more than this is skipped (schedules/)
 
 
 class Target(BaseModel):
