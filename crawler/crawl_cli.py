@@ -28,7 +28,12 @@ def crawl_command(
     jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="crawl processes at once"),
     as_json: bool = typer.Option(False, "--json", help="print the results as JSON"),
 ):
-    """Crawl authorised targets, one process per site; the exit code is the worst status."""
+    """Crawl authorised targets, one process per site.
+
+    Exit code, the worst of the runs: 0 complete, 1 partial, 2 blocked, 3 failed,
+    4 refused (targets, authorisation, buyer key, crawl clock; no run recorded),
+    5 crawled but kept in the spool (database unreachable: run `vigie drain`).
+    """
     from crawler.run import EXIT_CODES, parse_now
     from crawler.runner import crawl_sites, worst_exit_code
     from crawler.targets import TargetsError, load_targets
@@ -74,6 +79,8 @@ def drain_command(
     left = 0
     for path in files:
         try:
+            if path == files[0]:
+                store.upgrade()
             done = drain_file(path, store)
         except DBAPIError as exc:
             typer.echo(f"{path}: database unreachable ({exc.__class__.__name__}); nothing lost, try again", err=True)

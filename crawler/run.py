@@ -419,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--spool-dir")
     ap.add_argument("--progress-file")
     ap.add_argument("--result-file")
-    ap.add_argument("--drain-wait", type=float, default=30.0)
+    ap.add_argument("--drain-wait", type=float, default=float(os.environ.get("VIGIE_DRAIN_WAIT", 30)),
+                    help="seconds to wait for an unreachable database at the end (VIGIE_DRAIN_WAIT, 30)")
     args = ap.parse_args(argv)
     out = run_target(args.key, args.targets, args.db, parse_now(args.now), args.warc_dir, args.jobdir,
                      args.spool_dir, args.progress_file, args.drain_wait)
