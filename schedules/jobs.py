@@ -35,6 +35,7 @@ class SiteRun:
     degraded: bool = False
     failed_monitors: list[str] = field(default_factory=list)
     duration: float = 0.0
+    owner: str | None = None          # who crawled it (the lease owner: host:pid:random)
 
     @property
     def code(self) -> int:
@@ -64,7 +65,7 @@ def run_site(key: str, targets: str, db_url: str | None = None, now: datetime | 
     from crawler.monitoring.monitor import MonitorError, run_monitors
     from crawler.runner import KILL_GRACE_SECONDS, crawl_sites
     from crawler.targets import TargetsError, load_targets
-    from schedules.lease import holder, site_lease
+    from schedules.lease import holder, new_owner, site_lease
     from storage import Store
 
     try:
@@ -76,7 +77,8 @@ def run_site(key: str, targets: str, db_url: str | None = None, now: datetime | 
     try:
         store.upgrade()
         ttl = target.schedule.time_limit + KILL_GRACE_SECONDS + LEASE_MARGIN_SECONDS
-        with site_lease(store.engine, key, ttl) as got:
+        owner = new_owner()
+        with site_lease(store.engine, key, ttl, owner) as got:
             if not got:
                 who = holder(store.engine, key)
                 reason = f"busy: {key} is being crawled by {who[0]} (lease until {who[1]:%Y-%m-%d %H:%M:%S} UTC)" \
@@ -86,7 +88,7 @@ def run_site(key: str, targets: str, db_url: str | None = None, now: datetime | 
             result = crawl_sites([key], targets, store.url, now, warc_dir, jobs=1, spool_dir=spool_dir,
                                  env=env)[0]
             out = SiteRun(key, result.status, result.exit_code, result.reason, result.run_id,
-                          duration=result.duration)
+                          duration=result.duration, owner=owner)
             if result.run_id is not None and not result.spooled:
                 try:
                     report = run_monitors(store, result.run_id, tf.monitoring)

@@ -11,6 +11,7 @@ import pytest
 
 from schedules.lease import acquire, holder, release, site_lease, utcnow
 from storage import Store
+from tests.test_storage_support import store_url  # noqa: F401
 
 CONTENDER = """
 import sys, time
@@ -25,18 +26,13 @@ print(acquire(store.engine, "bazaar", owner, 600))
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'lease.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    store = Store(url)
+@pytest.fixture()
+def db_url(store_url):
+    """A fresh SQLite file or PostgreSQL schema (tests.test_storage_support), upgraded."""
+    store = Store(store_url)
     store.upgrade()
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM site_leases")
     store.dispose()
-    return url
+    return store_url
 
 
 def test_two_processes_contend_one_wins(db_url):
