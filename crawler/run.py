@@ -231,6 +231,12 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
         spool.path.unlink(missing_ok=True)
         for side in (".done", ".lock"):
             spool.path.with_name(spool.path.name + side).unlink(missing_ok=True)
+    if out.run_id is not None and not out.spooled and not interrupted:    # monitors (crawler.monitoring)
+        try:
+            from crawler.monitoring.monitor import run_monitors
+            run_monitors(store, out.run_id, tf.monitoring)
+        except Exception:  # noqa: BLE001 - a monitor fault must not change the run's outcome
+            logger.exception("monitors of run %s failed", out.run_id)
     progress.write(state="done")
     store.dispose()
     return out
