@@ -87,7 +87,7 @@ def runs_command(site: Optional[str] = typer.Option(None, "--site", help="only t
     try:
         rows = recent_runs(store.engine, site, limit)
     except sa.exc.OperationalError as exc:
-        Console(stderr=True).print(f"[red]cannot read runs from {store.url}: {exc.orig}[/red]")
+        Console(stderr=True).print(f"cannot read runs from {store.url}: {exc.orig}", style="red", markup=False)
         raise typer.Exit(1)
     finally:
         store.dispose()

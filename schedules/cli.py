@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,12 @@ TARGETS = typer.Option(None, "--targets", help="targets file (default VIGIE_TARG
 DB = typer.Option(None, "--db", help="database URL (default VIGIE_DB_URL or sqlite:///vigie.db)")
 
 
+def fail(message: str, code: int = 4):
+    """Print an error (never read as Rich markup) and exit with ``code`` (4: refused)."""
+    err.print(message, style="red", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
 class Executor(str, Enum):
     local = "local"
     celery = "celery"
@@ -37,8 +44,7 @@ def _load(targets: Optional[Path]):
     try:
         return load_targets(_targets_path(targets))
     except TargetsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(4)
+        fail(str(exc))
 
 
 @app.command()
@@ -58,11 +64,15 @@ def serve(targets: Optional[Path] = TARGETS, db: Optional[str] = DB,
                                 warc_dir=str(warc_dir) if warc_dir else None,
                                 spool_dir=str(spool_dir) if spool_dir else None, workers=workers)
     for job in scheduler.get_jobs():
-        err.print(f"{job.id}: {job.trigger}")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        err.print(f"{job.id}: {job.trigger}", markup=False, highlight=False)
+
+    def stop(signum, _frame):
+        err.print(f"signal {signum}: stopping (waiting for running crawls; their leases are released)")
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.start()        # returns after stop(); Python joins the running jobs' threads before exiting
 
 
 @app.command("run-due")
@@ -85,8 +95,7 @@ def run_due(targets: Optional[Path] = TARGETS, db: Optional[str] = DB,
     tf = _load(targets)
     unknown = sorted(set(site) - {t.key for t in tf.target})
     if unknown:
-        err.print(f"[red]unknown target(s): {', '.join(unknown)}[/red]")
-        raise typer.Exit(4)
+        fail(f"unknown target(s): {', '.join(unknown)}")
     clock = _parse_now(now)
     store = Store(db)
     store.upgrade()
@@ -94,8 +103,7 @@ def run_due(targets: Optional[Path] = TARGETS, db: Optional[str] = DB,
         due = due_targets([t for t in tf.target if not site or t.key in site], store.engine,
                           clock or datetime.now(timezone.utc))
     except TargetsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(4)
+        fail(str(exc))
     finally:
         store.dispose()
     keys = [d.target.key for d in due]
@@ -109,8 +117,7 @@ def run_due(targets: Optional[Path] = TARGETS, db: Optional[str] = DB,
         try:
             runs = dispatch(keys, path, store.url, clock, wd, sd)
         except ValueError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(4)
+            fail(str(exc))
     else:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             runs = list(pool.map(lambda k: run_site(k, path, store.url, clock, wd, sd), keys))
@@ -122,7 +129,7 @@ def run_due(targets: Optional[Path] = TARGETS, db: Optional[str] = DB,
             err.print("nothing due")
         for r in runs:
             extra = f" degraded: {', '.join(r.failed_monitors)}" if r.degraded else ""
-            err.print(f"{r.site}: {r.status}{extra}" + (f" ({r.reason})" if r.reason else ""))
+            err.print(f"{r.site}: {r.status}{extra}" + (f" ({r.reason})" if r.reason else ""), markup=False)
     raise typer.Exit(code)
 
 
@@ -138,8 +145,7 @@ def crontab(targets: Optional[Path] = TARGETS, db: Optional[str] = DB,
     try:
         lines = crontab_lines(tf.target, _targets_path(targets), db, vigie, str(log_dir) if log_dir else None)
     except TargetsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(4)
+        fail(str(exc))
     print("\n".join(lines))
 
 
@@ -149,6 +155,5 @@ def _parse_now(value: Optional[str]) -> Optional[datetime]:
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
-        err.print(f"[red]--now {value!r} is not an ISO 8601 date-time[/red]")
-        raise typer.Exit(4)
+        fail(f"--now {value!r} is not an ISO 8601 date-time")
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

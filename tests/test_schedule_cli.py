@@ -62,3 +62,29 @@ def test_run_due_nothing_due_busy_and_bad_input(setup):
     celery = invoke("schedule", "run-due", "--targets", targets, "--db", url, "--now", tuesday,
                     "--executor", "celery")
     assert celery.exit_code == 4 and "PostgreSQL" in celery.output
+
+
+def test_serve_keeps_its_jobs_in_the_database_and_stops_on_sigterm(setup, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import sqlalchemy as sa
+    targets, url, store = setup
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "schedule", "serve", "--targets", str(targets),
+                             "--db", url], stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        jobs = []
+        for _ in range(600):                                  # until the scheduler has stored its jobs
+            with store.engine.connect() as conn:
+                jobs = conn.execute(sa.text("SELECT id, next_run_time FROM apscheduler_jobs ORDER BY id")).all()
+            if len(jobs) == 2 or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert [j.id for j in jobs] == ["bazaar", "feed"] and all(j.next_run_time for j in jobs)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, errors = proc.communicate(timeout=60)
+    assert proc.returncode == 0, errors
+    assert "bazaar: cron[" in errors and "stopping" in errors
