@@ -22,6 +22,7 @@ COMMANDS = [
     ("crawler.indicators.cli", "indicators_command", "indicators"),
     ("crawler.indicators.cli", "report_command", "report"),
     ("crawler.crawl_cli", "crawl_command", "crawl"), ("crawler.crawl_cli", "drain_command", "drain"),
+    ("crawler.demo_cli", "demo_command", "demo"),
     ("crawler.runs_cli", "runs_command", "runs"),
 ]
 

@@ -126,7 +126,7 @@ class StorePipeline:
     def process_item(self, item, spider=None):
         try:
             normalised = self.normalise(item, self.ctx)
-        except (QuarantineError, ValidationError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a normaliser bug quarantines the item, never loses it
             self.quarantine(item, exc)
         else:
             self.items.append(normalised)
@@ -136,7 +136,12 @@ class StorePipeline:
         return item
 
     def quarantine(self, item, exc: Exception) -> None:
-        reason = exc.reason if isinstance(exc, QuarantineError) else f"{exc.__class__.__name__}: {exc}"
+        if isinstance(exc, QuarantineError):
+            reason = exc.reason
+        elif isinstance(exc, ValidationError):
+            reason = "invalid: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        else:
+            reason = f"normaliser error: {exc.__class__.__name__}: {exc}"
         kind = getattr(item, "kind", None) or "unknown"
         raw = item.model_dump(mode="json", exclude={"provenance"}) if hasattr(item, "model_dump") else dict(item)
         self.quarantined.append(Quarantined(site=item.site, kind=kind, reason=str(reason)[:2000],
