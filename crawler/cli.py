@@ -15,6 +15,7 @@ PARTS = [
     ("storage.cli", "app", "db"),
     ("storage.cli", "export_app", None),
     ("schedules.cli", "app", "schedule"),
+    ("crawler.warc_cli", "app", "warc"),
 ]
 
 # (module, function, command name): single commands at the top level

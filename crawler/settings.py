@@ -44,6 +44,16 @@ BROWSER: dict[str, Any] = {
     "PLAYWRIGHT_MAX_CONTEXTS": 2,
     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
     "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
+    # the scope inside the browser (crawler.browser): a second check in scrapy-playwright's
+    # own route handler, and no service workers in any context
+    "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser.abort_off_scope",
+}
+
+#: Vigie's downloader middlewares, by priority (lower runs first on requests, last on responses)
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    "crawler.middlewares.ScopeMiddleware": 50,      # before robots.txt (100) and anything that sends
+    "crawler.retry_after.RetryAfterMiddleware": 560,  # between Retry (550) and Redirect (600)
+    "crawler.warc.WarcMiddleware": 950,             # next to the downloader: responses as received
 }
 
 
@@ -62,5 +72,21 @@ def build_settings(target: Target, targets_file: TargetsFile, spider_cls: type |
     })
     if spider_cls is not None and getattr(spider_cls, "uses_browser", False):
         s.update(BROWSER)
+        from crawler.browser import BROWSER_CONTEXT
+        s["PLAYWRIGHT_CONTEXTS"] = {"default": {**BROWSER_CONTEXT, "user_agent": targets_file.user_agent}}
     s.update(extra or {})
     return s
+
+
+def component_settings(pipeline: bool = True, warc_dir: str | None = None) -> dict[str, Any]:
+    """Vigie's components for a crawl: the scope check (always), Retry-After, the WARC
+    archive (when ``warc_dir`` is given) and the storing pipeline (``pipeline``)."""
+    middlewares = dict(DOWNLOADER_MIDDLEWARES)
+    if not warc_dir:
+        middlewares.pop("crawler.warc.WarcMiddleware")
+    out: dict[str, Any] = {"DOWNLOADER_MIDDLEWARES": middlewares}
+    if warc_dir:
+        out["VIGIE_WARC_DIR"] = str(warc_dir)
+    if pipeline:
+        out["ITEM_PIPELINES"] = {"crawler.pipeline.StorePipeline": 300}
+    return out

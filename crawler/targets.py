@@ -11,7 +11,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawler.monitoring.config import MonitoringConfig
 
@@ -93,6 +93,18 @@ class Target(BaseModel):
             if not u.startswith(("http://", "https://")):
                 raise ValueError(f"{u!r} is not an http(s) URL")
         return urls
+
+    @model_validator(mode="after")
+    def _base_urls_in_scope(self) -> "Target":
+        from crawler.scope import Scope, ScopeError
+        try:
+            scope = Scope.of_target(self)
+        except ScopeError as exc:
+            raise ValueError(f"authorisation.scope: {exc}") from None
+        outside = [u for u in self.base_urls if not scope.allows(u)]
+        if outside:
+            raise ValueError(f"base_urls {outside} are outside the authorisation's scope {self.authorisation.scope}")
+        return self
 
 
 class Contact(BaseModel):

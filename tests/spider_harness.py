@@ -34,19 +34,14 @@ def _child(targets_path: str, key: str, observed_at: str, out: str, meta: str) -
     from scrapy.spiderloader import SpiderLoader
     from scrapy.settings import Settings
 
-    from crawler.settings import BASE, build_settings
+    from crawler.settings import BASE, build_settings, component_settings
     from crawler.targets import load_targets
 
     tf = load_targets(targets_path)
     target = tf.get(key)
     spider_cls = SpiderLoader(Settings(BASE)).load(target.spider)
     settings = build_settings(target, tf, spider_cls, {"LOG_LEVEL": "WARNING"})
-    # use the project's middlewares when they exist (scope, WARC, Retry-After)
-    try:
-        from crawler.settings import component_settings  # type: ignore[attr-defined]
-        settings.update(component_settings(pipeline=False))
-    except ImportError:
-        pass
+    settings.update(component_settings(pipeline=False))   # scope and Retry-After, as in a real run
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     result: dict = {"items": 0}

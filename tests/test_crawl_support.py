@@ -105,7 +105,14 @@ def vendors_shown(engine, site: str, day: date) -> dict[str, tuple]:
     return {r[0]: (dec(r[1]), r[2], day_str(r[3]), r[4], pairs(r[5]), r[6], r[7] or "") for r in rows}
 
 
-def vendors_true(view, site: str, contact=lambda kind, value: (kind, value)) -> dict[str, tuple]:
+def canonical_contact(kind: str, value: str) -> tuple[str, str]:
+    """A contact as stored: phone numbers in E.164 ("+32 48077250" → "+3248077250")."""
+    if kind == "phone":
+        return kind, "+" + "".join(ch for ch in value if ch.isdigit())
+    return kind, value
+
+
+def vendors_true(view, site: str, contact=canonical_contact) -> dict[str, tuple]:
     return {a.handle: (dec(a.rating), a.sales_count, day_str(a.join_date), a.pgp_fingerprint,
                        tuple(sorted(contact(k, v) for k, v in a.contacts)), a.profile, codes(a.ships_from))
             for a in view.accounts if a.site == site}
@@ -128,7 +135,7 @@ def posts_shown(engine, site: str) -> dict[str, tuple]:
     return {r[0]: (r[1], ts(r[2]), r[3], strings(r[4]), pairs(r[5]), strings(r[6]), bool(r[7])) for r in rows}
 
 
-def posts_true(view, site: str, contact=lambda kind, value: (kind, value)) -> dict[str, tuple]:
+def posts_true(view, site: str, contact=canonical_contact) -> dict[str, tuple]:
     return {p.post_id: (p.author, ts(p.posted_at), p.text, tuple(sorted(p.hashtags)),
                         tuple(sorted(contact(k, v) for k, v in p.contacts)), (p.city,) if p.city else (),
                         p.is_advert)
