@@ -31,7 +31,7 @@ def normalise_item(raw, ctx: NormaliseContext):
     dict); ``QuarantineError`` with a reason naming the field when it cannot be stored."""
     from crawler.normalise.records import NORMALISERS
     kind = raw.get("kind") if isinstance(raw, dict) else getattr(raw, "kind", None)
-    if kind not in _RAW:
+    if not isinstance(kind, str) or kind not in _RAW:
         raise QuarantineError(f"kind: unknown raw item kind {kind!r}")
     try:
         if isinstance(raw, dict):

@@ -31,11 +31,12 @@ LABELS = {
     "signal": "signal", "session": "session", "threema": "threema", "wire": "wire",
 }
 AT_KINDS = {"telegram", "snapchat"}
-_LINE = re.compile(r"^\s*([^:]{1,30}?)\s*:\s*(.+?)\s*$")
+_LINE = re.compile(r"^\s*([^:]{1,30}?)\s*:(.*)$")
 _INLINE_LABEL = "|".join(sorted((re.escape(k) for k in LABELS if LABELS[k] != "phone" and k != "mail"),
                                 key=len, reverse=True))
 _INLINE = re.compile(rf"(?<![\w@])({_INLINE_LABEL})\s*(?::|(?<=👻))\s*(@?[\w.\-]{{2,64}}(?:@[\w.\-]+\.\w+)?)", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# (?<!...): a match starts at the start of a run, so a long run is scanned once (not once per character)
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _TME = re.compile(r"(?:https?://)?t\.me/(\w{3,64})", re.IGNORECASE)
 # a phone number in free text starts with "+" or a trunk "0" ("06 12 34 56 78")
 _PHONE = re.compile(r"(?<![\w+])((?:\+\d|0)[\d .\-/()]{6,18}\d)(?!\w)")
@@ -67,13 +68,15 @@ def canonical_contact(kind: str, value: str, region: str | None = None) -> tuple
 
 
 def parse_contact_lines(text: str | None, region: str | None = None) -> tuple[tuple[str, str], ...]:
-    """Contacts from "Label: value" lines (a line without a label is searched for contacts)."""
+    """Contacts from "Label: value" lines (a line without a label is searched for contacts); a
+    label without a value ("Wickr:", "Telegram: @") gives nothing.  The caller bounds ``text``."""
     out: set[tuple[str, str]] = set()
-    for line in (text or "").splitlines()[:200]:
-        line = line[:500]
+    for line in (text or "").splitlines():
         m = _LINE.match(line)
         if m and not m.group(1).strip().isdigit():
-            out.add(canonical_contact(m.group(1), m.group(2), region))
+            kind, value = canonical_contact(m.group(1), m.group(2), region)
+            if value.strip("@"):
+                out.add((kind, value))
         elif line.strip():
             out.update(find_contacts(line, region))
     return tuple(sorted(out))

@@ -4,8 +4,10 @@
 crawl's ``observed_at``), "12 Jan 2019", "1 nov. 2018" (French, as vault writes it), ISO
 dates and timestamps (fast path), with prefixes such as "Joined", "Member since", "Membre
 depuis".  Relative dates are day-granular on the sites, so a date is the calendar day (UTC)
-of the crawl clock minus the offset.  A date after the crawl's day (or a time more than
-``future_slack`` after the crawl clock), or before ``EARLIEST``, is a QuarantineError.
+of the crawl clock minus the offset.  An absolute date must name its day and month ("2019",
+"Mar 2019" are not dates: no day is invented).  A date after the crawl's day (or a time more
+than ``future_slack`` after the crawl clock), or before ``EARLIEST``, is a QuarantineError:
+it is never clamped to the crawl's day.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from functools import lru_cache
 import dateparser
 
 from crawler.items import QuarantineError
-from crawler.normalise.text import bounded
+from crawler.normalise.text import bounded, unformatted
 
 EARLIEST = date(1995, 1, 1)
 LANGUAGES = ["en", "fr", "nl", "de"]
@@ -34,24 +36,27 @@ def _utc(value: datetime) -> datetime:
 def _dateparser(text: str, base: datetime) -> datetime | None:
     return dateparser.parse(text, languages=LANGUAGES, settings={
         "RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",
-        "RETURN_AS_TIMEZONE_AWARE": True})
+        "RETURN_AS_TIMEZONE_AWARE": True, "REQUIRE_PARTS": ["day", "month"]})
 
 
 def _moment(text: str, now: datetime, field: str) -> datetime:
     raw = bounded(text or "", field, 100)
-    cleaned = _PREFIX.sub("", raw).strip()
+    cleaned = _PREFIX.sub("", unformatted(raw)).strip()
     if not cleaned:
         raise QuarantineError(f"{field}: empty")
-    if _ISO_TIME.match(cleaned) or _ISO_DATE.match(cleaned):
-        try:
-            value = _utc(datetime.fromisoformat(cleaned.replace("Z", "+00:00")))
-        except ValueError:
-            raise QuarantineError(f"{field}: not a date: {raw!r}") from None
-    else:
-        parsed = _dateparser(cleaned, now.replace(tzinfo=None))
-        if parsed is None:
-            raise QuarantineError(f"{field}: cannot read the date {raw!r}")
-        value = _utc(parsed)
+    try:
+        if _ISO_TIME.match(cleaned) or _ISO_DATE.match(cleaned):
+            try:
+                value = _utc(datetime.fromisoformat(cleaned.replace("Z", "+00:00")))
+            except ValueError:
+                raise QuarantineError(f"{field}: not a date: {raw!r}") from None
+        else:
+            parsed = _dateparser(cleaned, now.replace(tzinfo=None))
+            if parsed is None:
+                raise QuarantineError(f"{field}: cannot read the date {raw!r}")
+            value = _utc(parsed)
+    except OverflowError:      # "0001-01-01T00:00:00+01:00" is before year 1 in UTC
+        raise QuarantineError(f"{field}: {raw!r} is out of the range of dates") from None
     if value.date() < EARLIEST:
         raise QuarantineError(f"{field}: {raw!r} is before {EARLIEST.isoformat()}, not a plausible date")
     return value

@@ -77,6 +77,12 @@ def place(text: str, field: str = "place") -> str | None:
     return names[key]
 
 
+@lru_cache(maxsize=1)
+def _longest_run() -> int:
+    """The most list parts one known name spans ("Korea, Republic of" spans 2)."""
+    return max(len(_SEPARATORS.split(name)) for name in _names())
+
+
 def _split(text: str, field: str) -> list[str | None]:
     """Places of a list, longest known names first ("Korea, Republic of" stays one place)."""
     parts = [p for p in _SEPARATORS.split(text) if p.strip()]
@@ -84,7 +90,7 @@ def _split(text: str, field: str) -> list[str | None]:
     i = 0
     names = _names()
     while i < len(parts):
-        for j in range(len(parts), i, -1):          # the longest run of parts that is one name
+        for j in range(min(len(parts), i + _longest_run()), i, -1):   # the longest run that is one name
             joined = ", ".join(parts[i:j])
             if fold(joined) in names:
                 out.append(names[fold(joined)])

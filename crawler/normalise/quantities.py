@@ -54,8 +54,9 @@ def _make(number: str, word: str, count_unit: str, where: str) -> tuple[Decimal,
     if value <= 0:
         raise QuarantineError(f"quantity: {value} {unit} in {where} is not positive")
     if value > MAX[unit]:
-        raise QuarantineError(f"quantity: {value} {unit} in {where} is above the plausible maximum {MAX[unit]}")
-    return value.normalize() if value == value.to_integral() else value, unit
+        raise QuarantineError(f"quantity: {value:f} {unit} in {where} is above the plausible maximum {MAX[unit]}")
+    # a whole quantity as a plain integer ("10", "100000"), never in exponent form ("1E+1")
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value, unit
 
 
 def parse_quantity(text: str, count_unit: str = "pill") -> tuple[Decimal, str]:

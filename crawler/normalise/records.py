@@ -5,12 +5,11 @@ QuarantineError whose reason starts with the field."""
 from __future__ import annotations
 
 import logging
-from decimal import ROUND_HALF_EVEN
 
 from crawler import items as it
 from crawler.normalise import contacts, dates, identity, money, numbers, places, quantities, social, taxonomy
 from crawler.normalise.context import NormaliseContext
-from crawler.normalise.pgp import PgpError, parse_public_key
+from crawler.normalise.pgp import MAX_ARMOUR, PgpError, parse_public_key
 from crawler.normalise.text import bounded, clean
 
 logger = logging.getLogger(__name__)
@@ -23,9 +22,14 @@ def _required(value: str | None, field: str, limit: int) -> str:
     return text
 
 
+def _optional(value: str | None, field: str, limit: int) -> str | None:
+    """The stored form of an optional text: None when blank."""
+    return bounded(value or "", field, limit) or None
+
+
 def listing(raw: it.RawListing, ctx: NormaliseContext) -> it.Listing:
     title = _required(raw.title, "title", 500)
-    category_raw = clean(raw.category_label).strip() if raw.category_label else None
+    category_raw = _optional(raw.category_label, "category", 200)
     category = taxonomy.categorise(category_raw, title)
     price = money.parse_price(raw.price_text, raw.rate_text, ctx.max_price_eur)
     unit_of_count = taxonomy.count_unit(category)
@@ -33,7 +37,7 @@ def listing(raw: it.RawListing, ctx: NormaliseContext) -> it.Listing:
         quantity, unit = quantities.parse_quantity(raw.quantity_text, unit_of_count)
     else:
         quantity, unit = quantities.quantity_from_title(title, unit_of_count) or (None, None)
-    unit_price = (price.eur / quantity).quantize(money.CENT, ROUND_HALF_EVEN) if quantity else None
+    unit_price = money.unit_price(price, quantity, unit, ctx.max_price_eur) if quantity else None
     ships_to, excludes = places.shipping(raw.ships_to_text, raw.excludes_text)
     return it.Listing(
         site=raw.site, provenance=raw.provenance, listing_id=_required(raw.listing_id, "listing_id", 200),
@@ -45,7 +49,7 @@ def listing(raw: it.RawListing, ctx: NormaliseContext) -> it.Listing:
 
 def vendor(raw: it.RawVendor, ctx: NormaliseContext) -> it.Vendor:
     handle = _required(raw.handle, "handle", 200)
-    key_text = clean(raw.pgp_key_text).strip() if raw.pgp_key_text and raw.pgp_key_text.strip() else None
+    key_text = _optional(raw.pgp_key_text, "pgp_key", MAX_ARMOUR)
     fingerprint, user_ids = None, ()
     if key_text:
         try:
@@ -60,8 +64,8 @@ def vendor(raw: it.RawVendor, ctx: NormaliseContext) -> it.Vendor:
         sales_count=numbers.parse_count(raw.sales_text, "sales"),
         join_date=dates.parse_date(raw.join_text, ctx.observed_at, "join_date") if raw.join_text else None,
         pgp_key=key_text, pgp_fingerprint=fingerprint, pgp_user_ids=tuple(clean(u) for u in user_ids),
-        contacts=contacts.parse_contact_lines(clean(raw.contacts_text), ctx.phone_region),
-        profile_text=clean(raw.profile_text).strip() if raw.profile_text else None,
+        contacts=contacts.parse_contact_lines(_optional(raw.contacts_text, "contacts", 20_000), ctx.phone_region),
+        profile_text=_optional(raw.profile_text, "profile_text", 20_000),
         ships_from=places.places(raw.ships_from_text, "ships_from"))
 
 
@@ -73,8 +77,8 @@ def feedback(raw: it.RawFeedback, ctx: NormaliseContext) -> it.Feedback:
     text = bounded(raw.text or "", "text", 5000)
     buyer = _required(raw.buyer, "buyer", 200)
     buyer_hash = identity.buyer_hash(ctx.buyer_key, buyer)
-    site_id = clean(raw.feedback_id).strip() if raw.feedback_id and raw.feedback_id.strip() else None
-    feedback_id = bounded(site_id, "feedback_id", 200) if site_id else identity.content_feedback_id(
+    site_id = _optional(raw.feedback_id, "feedback_id", 200)
+    feedback_id = site_id or identity.content_feedback_id(
         raw.site, listing_id, vendor_, posted_on, rating, text, buyer_hash)
     return it.Feedback(site=raw.site, provenance=raw.provenance, feedback_id=feedback_id, listing_id=listing_id,
                        vendor=vendor_, posted_on=posted_on, rating=rating, text=text, buyer_hash=buyer_hash)
@@ -82,7 +86,7 @@ def feedback(raw: it.RawFeedback, ctx: NormaliseContext) -> it.Feedback:
 
 def post(raw: it.RawPost, ctx: NormaliseContext) -> it.Post:
     text = bounded(raw.text or "", "text", 10000)
-    cities = social.city_keywords(text, clean(raw.city_hint))
+    cities = social.city_keywords(text, _optional(raw.city_hint, "city_hint", 200))
     found = contacts.find_contacts(text, social.phone_region(cities, ctx.phone_region))
     score = social.advert_score(text, found)
     return it.Post(

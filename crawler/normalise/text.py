@@ -17,10 +17,18 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 
 
+def unformatted(text: str) -> str:
+    """``text`` without invisible format characters (Unicode Cf: bidi overrides such as U+202E,
+    zero-width spaces and joiners, BOM): what a number or a date is read from."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def fold(text: str) -> str:
-    """Matching key: NFKD, accents dropped, case-folded, spaces collapsed ("Liège " → "liege")."""
+    """Matching key: NFKD, accents and format characters dropped, case-folded, spaces collapsed
+    ("Liège " → "liege")."""
     decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    bare = "".join(c for c in decomposed
+                   if not unicodedata.combining(c) and unicodedata.category(c) != "Cf").casefold()
     return _SPACES.sub(" ", bare).strip()
 
 
