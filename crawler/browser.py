@@ -8,9 +8,10 @@ through Playwright route interception installed here, with the same ``Scope``:
   request) routes ``**`` on the page *after* scrapy-playwright's own route, so it runs
   first: sub-resources, fetch/XHR, iframes, form posts and JavaScript navigations to
   hosts out of scope are aborted (``blockedbyclient``), counted
-  (``vigie/scope/refused_browser``) and logged.  In-scope requests fall back to
-  scrapy-playwright's handler.  A redirect is followed by the browser as a new request,
-  which is routed again.
+  (``vigie/scope/refused_browser``) and logged.  In-scope requests are fetched by the
+  handler without following redirects and fulfilled: a redirect to a host out of scope
+  is refused; an allowed one is followed by the browser as a new, routed request.  The
+  page's first navigation gets the Scrapy request's method and body.
 - The same handler is routed on the browser context (pages opened by ``window.open``)
   and WebSockets are routed too (``route_web_socket``): off-scope sockets are closed
   before they connect.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urljoin
 
 logger = logging.getLogger(__name__)
 
@@ -76,15 +78,58 @@ def abort_off_scope(playwright_request) -> bool:
     return True
 
 
-async def _route(route, request) -> None:
-    try:
-        if in_scope(request.url):
-            await route.fallback()
-            return
-        _refuse(request.url, f"{request.resource_type} request")
-        await route.abort("blockedbyclient")
-    except Exception as exc:  # noqa: BLE001 - the page may be closing; never let a request through on error
-        logger.debug("route handler for %s: %s", request.url, exc)
+NETWORK_SCHEMES = ("http:", "https:")
+
+
+def _navigation_overrides(scrapy_request) -> dict:
+    """The Scrapy request's method and body for the page's first navigation (as
+    scrapy-playwright would apply them).  Headers are the browser's: the context's
+    User-Agent is the run's (``crawler.settings``)."""
+    out: dict = {}
+    if scrapy_request.method.upper() != "GET":
+        out["method"] = scrapy_request.method
+    if scrapy_request.body:
+        out["post_data"] = scrapy_request.body
+    return out
+
+
+def _router(scrapy_request=None):
+    """A route handler.  In-scope network requests are fetched here without following
+    redirects (``max_redirects=0``) and fulfilled, so that a redirect to another host is
+    refused like any other request: the browser follows an allowed redirect as a new,
+    routed request.  (Playwright does not route the hops of redirects it follows itself.)"""
+    first = {"pending": scrapy_request is not None}
+
+    async def route_request(route, request) -> None:
+        try:
+            url = request.url
+            if not in_scope(url):
+                _refuse(url, f"{request.resource_type} request")
+                await route.abort("blockedbyclient")
+                return
+            if not url.lower().startswith(NETWORK_SCHEMES):
+                await route.fallback()
+                return
+            overrides = {}
+            if (first["pending"] and request.is_navigation_request()
+                    and url.rstrip("/") == scrapy_request.url.rstrip("/")):
+                first["pending"] = False
+                overrides = _navigation_overrides(scrapy_request)
+            response = await route.fetch(max_redirects=0, **overrides)
+            location = response.headers.get("location")
+            if 300 <= response.status < 400 and location and not in_scope(urljoin(url, location)):
+                _refuse(urljoin(url, location), f"redirect of a {request.resource_type} request")
+                await route.abort("blockedbyclient")
+                return
+            await route.fulfill(response=response)
+        except Exception as exc:  # noqa: BLE001 - page closing, connection lost: never let it through
+            logger.debug("route handler for %s: %s", request.url, exc)
+            try:
+                await route.abort("failed")
+            except Exception:  # noqa: BLE001 - already handled or page gone
+                pass
+
+    return route_request
 
 
 async def _route_socket(ws) -> None:
@@ -106,14 +151,15 @@ async def _archive(response) -> None:
 async def guard_page(page, request) -> None:
     """Page-init callback: route every request and WebSocket of the page (and its context)
     through the scope, archive its responses, then run the spider's own callback if any."""
-    await page.route("**", _route)
+    await page.route("**", _router(request))
     await page.route_web_socket("**", _route_socket)
     context = page.context
     if not getattr(context, "_vigie_guarded", False):
         context._vigie_guarded = True
-        await context.route("**", _route)
+        await context.route("**", _router())
         await context.route_web_socket("**", _route_socket)
-    if _ACTIVE.archive is not None:
+    if _ACTIVE.archive is not None and not getattr(page, "_vigie_archived", False):
+        page._vigie_archived = True
         page.on("response", _archive)
     own = request.meta.get(USER_INIT_CALLBACK)
     if own:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import json
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -91,26 +90,16 @@ class RunningWorld:
 
 
 @contextlib.contextmanager
-def serve_world(config: WorldConfig | None = None, day: int = 0, sites: tuple[str, ...] = SITES,
-                ports: dict[str, int] | None = None, world=None) -> Iterator[RunningWorld]:
-    from mock_sites.world import World
-
-    config = config or WorldConfig()
-    world = world or World(config)
-    clock = Clock(day)
+def serve_apps(apps: dict[str, object], ports: dict[str, int] | None = None) -> Iterator[dict[str, str]]:
+    """Serve ASGI apps on loopback, each with its own uvicorn server (ephemeral ports unless
+    ``ports`` names them), in a background thread; yields ``{name: base URL}``."""
     ports = ports or {}
-    apps: dict[str, object] = {}
     servers: list[tuple[uvicorn.Server, socket.socket]] = []
     urls: dict[str, str] = {}
-    for site in sites:
-        ctx = SiteContext(site=site, world=world, clock=clock, config=config)
-        apps[site] = build_site_app(site, ctx)
-        sock = _bind(ports.get(site, 0))
-        urls[site] = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
-        servers.append((_server(apps[site]), sock))
-    admin_sock = _bind(ports.get("admin", 0))
-    servers.append((_server(build_admin_app(world, clock)), admin_sock))
-    admin_url = f"http://{LOOPBACK}:{admin_sock.getsockname()[1]}"
+    for name, app in apps.items():
+        sock = _bind(ports.get(name, 0))
+        urls[name] = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+        servers.append((_server(app), sock))
 
     loop = asyncio.new_event_loop()
     started = threading.Event()
@@ -125,15 +114,30 @@ def serve_world(config: WorldConfig | None = None, day: int = 0, sites: tuple[st
     thread = threading.Thread(target=lambda: loop.run_until_complete(main()), name="mock-world", daemon=True)
     thread.start()
     if not started.wait(30):
-        raise RuntimeError("mock world did not start within 30 s")
+        raise RuntimeError("mock servers did not start within 30 s")
     try:
-        yield RunningWorld(world=world, clock=clock, urls=urls, admin_url=admin_url, apps=apps)
+        yield urls
     finally:
         for s, _ in servers:
             s.should_exit = True
         thread.join(10)
         for _, sock in servers:
             sock.close()
+
+
+@contextlib.contextmanager
+def serve_world(config: WorldConfig | None = None, day: int = 0, sites: tuple[str, ...] = SITES,
+                ports: dict[str, int] | None = None, world=None) -> Iterator[RunningWorld]:
+    from mock_sites.world import World
+
+    config = config or WorldConfig()
+    world = world or World(config)
+    clock = Clock(day)
+    apps: dict[str, object] = {site: build_site_app(site, SiteContext(site=site, world=world, clock=clock,
+                                                                       config=config)) for site in sites}
+    with serve_apps({**apps, "admin": build_admin_app(world, clock)}, ports) as urls:
+        admin_url = urls.pop("admin")
+        yield RunningWorld(world=world, clock=clock, urls=urls, admin_url=admin_url, apps=apps)
 
 
 def _server(app) -> uvicorn.Server:
@@ -147,7 +151,6 @@ def _server(app) -> uvicorn.Server:
 def targets_toml(running: RunningWorld, contact: str = "mailto:vigie-tests@example.org",
                  expires: str = "2099-12-31") -> str:
     """A targets file authorising exactly the running mock sites (used by tests and the demo)."""
-    from mock_sites.world.config import MARKETS
     lines = ["[operator]", 'name = "Vigie mock world"', f'contact = "{contact}"', ""]
     for site, url in running.urls.items():
         hostport = url.split("://", 1)[1]
