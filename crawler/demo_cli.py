@@ -13,13 +13,16 @@ console = Console()
 
 def demo_command(out: Path = typer.Option(Path("out/demo"), "--out", help="Directory for the database, WARC "
                                           "files and the report (wiped first)."),
-                 days: int = typer.Option(None, "--days", help="Crawl the first N simulated days "
-                                          "(default: the whole period of the world)."),
+                 days: int = typer.Option(60, "--days", min=1, help="Crawl the first N simulated days "
+                                          "of the world's period (90 days)."),
                  seed: int = typer.Option(None, "--seed", help="World seed (default 7)."),
                  actors: int = typer.Option(None, "--actors", help="Number of actors (default 240)."),
                  jobs: int = typer.Option(4, "--jobs", min=1, help="Sites crawled in parallel.")) -> None:
     """Serve the mock world, crawl every site each simulated day, link vendors, write the report."""
+    import logging
+
     from crawler.demo import demo_config, run_demo
+    logging.getLogger("splink").setLevel(logging.ERROR)    # training chatter on small periods
 
     config = demo_config(seed=seed, actors=actors)
     n_days = min(days or config.days, config.days)
@@ -30,7 +33,7 @@ def demo_command(out: Path = typer.Option(Path("out/demo"), "--out", help="Direc
         task = progress.add_task("crawling simulated days", total=n_days, last="")
 
         def on_day(day: int, results) -> None:
-            last = "  ".join(f"{r.key}:{r.status}" for r in results)
+            last = "  ".join(f"{r.site}:{r.status}" for r in results)
             progress.update(task, advance=1, last=f"day {day}: {last}")
 
         result = run_demo(out, config, crawl_days=n_days, jobs=jobs, progress=on_day)

@@ -107,9 +107,8 @@ def vendors_shown(engine, site: str, day: date) -> dict[str, tuple]:
 
 def canonical_contact(kind: str, value: str) -> tuple[str, str]:
     """A contact as stored: phone numbers in E.164 ("+32 48077250" → "+3248077250")."""
-    if kind == "phone":
-        return kind, "+" + "".join(ch for ch in value if ch.isdigit())
-    return kind, value
+    from crawler.indicators.from_truth import stored_contact
+    return kind, stored_contact(kind, value)
 
 
 def vendors_true(view, site: str, contact=canonical_contact) -> dict[str, tuple]:

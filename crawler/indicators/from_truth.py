@@ -11,6 +11,11 @@ from crawler.indicators.frames import (ACTOR_ACCOUNTS, FEEDBACK, LISTING_DAYS, P
                                        IndicatorInputs)
 
 
+def stored_contact(kind: str, value: str) -> str:
+    """A contact as Vigie stores it: phone numbers in E.164 ("+33 6 12 34 56 78" → "+33612345678")."""
+    return "+" + "".join(ch for ch in value if ch.isdigit()) if kind == "phone" else value
+
+
 def inputs_from_world(world, days: range | list[int] | None = None, sites: tuple[str, ...] | None = None) -> IndicatorInputs:
     days = list(days if days is not None else range(world.config.days))
     runs, listings, feedback, accounts, posts, contacts = [], [], {}, {}, {}, set()
@@ -35,7 +40,7 @@ def inputs_from_world(world, days: range | list[int] | None = None, sites: tuple
                 if p.city:
                     posts[(p.post_id, p.city)] = (p.post_id, pday, p.city, p.is_advert)
                 for kind, value in p.contacts:
-                    contacts.add((p.post_id, pday, kind, value))
+                    contacts.add((p.post_id, pday, kind, stored_contact(kind, value)))
     return IndicatorInputs(
         run_days=pd.DataFrame(runs, columns=RUN_DAYS),
         listing_days=pd.DataFrame(listings, columns=LISTING_DAYS),
