@@ -3,7 +3,8 @@
 1. ``vigie demo`` — the README's main command — on a few days: exit 0, a report that
    opens in headless Chromium with its charts drawn and no console error (screenshot kept
    in ``test-artifacts/demo-report.png``), and an archive that ``vigie warc verify`` accepts.
-2. The demo's pipeline (``crawler.demo.run_demo``) over every day of the small test world:
+2. The demo's pipeline (``crawler.demo.run_demo``) over every day of a 12-day world that holds
+   every event:
    every indicator computed from the *crawled* database equals the one computed from the
    world's ground truth on every day — counts exactly, prices within rounding — including
    partial days, the exit and its migrations, and relocations.  Social-feed advert shares
@@ -68,7 +69,24 @@ def test_vigie_demo_runs_and_its_report_opens(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo_db(world_config, world, tmp_path_factory):
+def world_config():
+    """12 days with every event inside: layout change (2), downtime (3, 6), exit of bazaar (5)
+    and migration within 4 days, relocation (7), CAPTCHA (8), seizure of vault (10)."""
+    from mock_sites.world.config import WorldConfig
+    return WorldConfig(seed=11, days=12, n_actors=40, exit_day=5, migration_window=4, takedown_day=10,
+                       downtime={"nocturne": (3,), "vault": (6,)}, layout_change={"bazaar": 2},
+                       captcha_days={"vault": (8,)}, relocation_day=7, posts_per_day=30, session_max_requests=60,
+                       rate_limit_per_second=400.0)
+
+
+@pytest.fixture(scope="module")
+def world(world_config):
+    from mock_sites.world import World
+    return World(world_config)
+
+
+@pytest.fixture(scope="module")
+def demo_db(world_config, tmp_path_factory):
     from crawler.demo import run_demo
     out = tmp_path_factory.mktemp("demo-full")
     result = run_demo(out, world_config, crawl_days=world_config.days, jobs=2)
