@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Iterable
 
 import sqlalchemy as sa
-from alembic import command
 from pydantic import TypeAdapter
 from sqlalchemy.engine import Connection
 
@@ -19,7 +18,6 @@ from storage import models as m
 from storage.db import make_engine, resolve_url, run_in_transaction, transaction
 from storage.ids import account_id, listing_uid
 from storage.intervals import IntervalStats, Observation, apply_observations, canonical, close_unseen
-from storage.migrations import alembic_config
 
 FINAL_STATUSES = ("complete", "partial", "blocked", "failed")
 _ITEM = TypeAdapter(it.Item)
@@ -86,6 +84,9 @@ class Store:
     def upgrade(self, revision: str = "head") -> None:
         """Run the Alembic migrations up to ``revision`` (concurrent callers serialise)."""
         with transaction(self.engine, lock="__schema__") as conn:
+            from alembic import command     # imported here: crawl processes never migrate
+
+            from storage.migrations import alembic_config
             command.upgrade(alembic_config(conn), revision)
 
     def schema_info(self) -> dict[str, str]:

@@ -9,6 +9,8 @@ its alert at the webhook.
 """
 from __future__ import annotations
 
+import json
+
 import tomllib
 from datetime import datetime, time, timedelta, timezone
 
@@ -129,7 +131,8 @@ def test_a_simulated_week(running_world, week_targets, tmp_path, monkeypatch, ht
     assert leases == 0
     assert all(r.status == "complete" for r in runs), [(r.site_id, r.status) for r in runs]
 
-    degraded = [(r.site_id, str(r.observed_at)[:10], r.failed) for r in runs if r.degraded]
+    degraded = [(r.site_id, str(r.observed_at)[:10], json.loads(r.failed) if isinstance(r.failed, str) else r.failed)
+                for r in runs if r.degraded]
     assert degraded == [("bazaar", str(start_date + timedelta(days=8)), ["layout"])]
     (request, _), = httpserver.log
     alert = request.get_json()

@@ -12,8 +12,13 @@ from crawler.indicators.frames import (ACTOR_ACCOUNTS, FEEDBACK, LISTING_DAYS, P
 
 
 def stored_contact(kind: str, value: str) -> str:
-    """A contact as Vigie stores it: phone numbers in E.164 ("+33 6 12 34 56 78" → "+33612345678")."""
-    return "+" + "".join(ch for ch in value if ch.isdigit()) if kind == "phone" else value
+    """A contact as Vigie stores it: phone numbers in E.164 ("+33 6 12 34 56 78" and, for the
+    world's French dealers, the national "06 12 34 56 78" → "+33612345678")."""
+    if kind != "phone":
+        return value
+    import phonenumbers
+    number = phonenumbers.parse(value, None if value.startswith("+") else "FR")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def inputs_from_world(world, days: range | list[int] | None = None, sites: tuple[str, ...] | None = None) -> IndicatorInputs:
