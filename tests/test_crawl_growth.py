@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tests.test_crawl_support import (crawl_day, listings_shown, listings_true, query, vendors_shown,
                                       vendors_true)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]   # module fixtures crawl many days
 DAILY = ("bazaar",)
 EVERY_FIFTH = ("nocturne", "vault", "feed")
 

@@ -21,7 +21,7 @@ import pytest
 
 from tests.indicator_compare import assert_same, map_actor_ids
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]   # module fixtures crawl many days
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 MARKETS = ("bazaar", "nocturne", "vault")
