@@ -103,8 +103,12 @@ def indicators(demo_db, world, world_config):
     from crawler.indicators.from_truth import inputs_from_world
     store, _ = demo_db
     db_in = inputs_from_db(store.engine)
-    truth_in = inputs_from_world(world, range(world_config.days))
-    return db_in, compute_all(db_in), truth_in, compute_all(truth_in)
+    days = range(world_config.days)
+    truth_in = inputs_from_world(world, days, sites=MARKETS)
+    truth = compute_all(truth_in)
+    social = compute_all(inputs_from_world(world, days))        # the feed's tables
+    truth.update({k: social[k] for k in ("ind_social_adverts", "ind_social_contacts")})
+    return db_in, compute_all(db_in), truth_in, truth
 
 
 def test_every_run_has_the_status_of_its_day(demo_db, world, world_config):
