@@ -24,9 +24,13 @@ or the next run of the site writes it.
 
 Durability: the run's operations go to a spool file (``<spool-dir>/<site>/<run_key>.jsonl``)
 before the database; see ``crawler.pipeline``.  Resume: with ``jobdir`` (Scrapy's JOBDIR),
-a run interrupted by a signal or a kill keeps its queue there and stays ``running``;
-running it again with the same ``jobdir`` continues the same run (same run key, same crawl
-clock) and finishes it.  Lost-page accounting restarts with the resumed part.
+an interrupted run stays ``running``; running it again with the same ``jobdir`` continues
+the same run (same run key, same crawl clock) and finishes it.  After a graceful stop
+(SIGTERM / Ctrl-C) Scrapy's queue in the JOBDIR is consistent and the crawl continues
+where it stopped.  After a hard kill (SIGKILL, a crash, a lost machine) it is not — its
+seen-requests file may list pages whose items were still in memory, its queue may be
+unreadable — so the resumed run crawls again from its start URLs: items already stored
+are upserted again, which adds nothing.  Lost-page accounting restarts with the resumed part.
 """
 from __future__ import annotations
 
@@ -86,16 +90,44 @@ class LostPages:
     request's final response or exception, after retries, Retry-After and redirects.
     A URL whose final answer is an unhandled HTTP error (>= 400) or a download error
     (timeout, refused connection, cut body...) is lost until a later request for the same
-    URL succeeds.  Refused requests (``IgnoreRequest``: robots.txt, scope) are not lost."""
+    URL succeeds.  Refused requests (``IgnoreRequest``: robots.txt, scope) are not lost.
+
+    A request that went to the downloader and never came back with an answer is lost too,
+    when the spider closes: Scrapy drops some responses without telling the spider or
+    the download error log — a redirect loop (the scheduler filters the URL it started
+    from), too many redirects, a body over DOWNLOAD_MAXSIZE once decompressed (a gzip
+    bomb).  A redirect to a page already fetched is not a loss."""
+
+    REDIRECT_DROP = "redirect loop or too many redirects"
+    OTHER_DROP = "dropped without an answer (e.g. body over max_response_bytes once decompressed)"
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.lost: dict[str, str] = {}
+        self.pending: set[str] = set()         # sent to the downloader, no answer yet
+        self.answered: set[str] = set()        # answered (fine, lost or refused)
+        self.waiting: dict[str, set[str]] = {}  # URL -> redirect origins settled with it
+        self.requested: set[str] = set()       # URLs the spider asked for (not redirect hops)
+        self.redirecting: set[str] = set()     # URLs that started a chain of redirects
         crawler.lost_pages = self        # read by run_target after the crawl
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        from scrapy import signals
+        mw = cls(crawler)
+        crawler.signals.connect(mw.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    def process_request(self, request, spider=None):
+        if not request.meta.get("dont_obey_robotstxt"):
+            self.pending.add(request.url)
+            chain = request.meta.get("redirect_urls")
+            if chain:
+                self.redirecting.add(chain[0])
+            else:
+                self.requested.add(request.url)
+        return None
 
     def process_response(self, request, response, spider=None):
         if response.status >= 400 and not self._handled(request, response.status):
@@ -103,13 +135,39 @@ class LostPages:
                 self._lose(request.url, f"HTTP {response.status}")
         else:
             self.lost.pop(request.url, None)
+        self._settle(request)
         return response
 
     def process_exception(self, request, exception, spider=None):
         from scrapy.exceptions import IgnoreRequest
         if not isinstance(exception, IgnoreRequest) and not request.meta.get("dont_obey_robotstxt"):
             self._lose(request.url, exception.__class__.__name__)
+        self._settle(request)
         return None
+
+    def request_dropped(self, request, spider=None):
+        """The scheduler filtered a duplicate: a redirect to a page fetched (or being
+        fetched) elsewhere settles the pages it came from; a redirect back into its own
+        chain (a loop) leaves them pending."""
+        chain = request.meta.get("redirect_urls") or ()
+        if not chain or request.url in chain:
+            return
+        if request.url in self.answered:
+            self.pending.difference_update(chain)
+        else:
+            self.waiting.setdefault(request.url, set()).update(chain)
+
+    def spider_closed(self, spider=None, reason=None):
+        """What is still pending is lost (listed by the URL the spider asked for, not the hops)."""
+        for url in sorted((self.pending & self.requested) - set(self.lost)):
+            self._lose(url, self.REDIRECT_DROP if url in self.redirecting else self.OTHER_DROP)
+        self.pending.clear()
+
+    def _settle(self, request) -> None:
+        urls = {request.url, *(request.meta.get("redirect_urls") or ())}
+        urls |= self.waiting.pop(request.url, set())
+        self.pending.difference_update(urls)
+        self.answered.update(urls)
 
     def _handled(self, request, status: int) -> bool:
         meta = request.meta
@@ -182,6 +240,8 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
         if state:                                  # resuming: same run, same crawl clock
             observed_at = datetime.fromisoformat(state["observed_at"])
             out.observed_at = observed_at.isoformat()
+            if not state.get("stopped_cleanly"):     # killed: Scrapy's JOBDIR state cannot be trusted
+                _reset_scrapy_state(jobdir)
         check_authorisation(target, observed_at)
         buyer_key_from_env((settings or {}).get("VIGIE_BUYER_KEY_ENV"))
     except (TargetsError, AuthorisationExpired, BuyerKeyMissing) as exc:
@@ -223,6 +283,7 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
         interrupted = False
     if interrupted:
         out.reason = (out.reason or "") + "; left running for resume with the same --jobdir"
+        _save_state(jobdir, run_key, observed_at, stopped_cleanly=True)
     else:
         spool.finish_run(run_key, out.status, out.reason, out.stats, out.warc_files, out.missing)
         _clear_state(jobdir)
@@ -393,11 +454,23 @@ def _load_state(jobdir) -> dict | None:
     return json.loads((Path(jobdir) / RUN_STATE).read_text(encoding="utf-8"))
 
 
-def _save_state(jobdir, run_key: str, observed_at: datetime) -> None:
+def _save_state(jobdir, run_key: str, observed_at: datetime, stopped_cleanly: bool = False) -> None:
+    """The run being crawled in ``jobdir``; ``stopped_cleanly`` once Scrapy has stopped
+    gracefully and saved a consistent queue (until then, a resume starts the crawl over)."""
     if jobdir:
         Path(jobdir).mkdir(parents=True, exist_ok=True)
-        (Path(jobdir) / RUN_STATE).write_text(json.dumps({"run_key": run_key,
-                                                         "observed_at": observed_at.isoformat()}))
+        state = {"run_key": run_key, "observed_at": observed_at.isoformat(), "stopped_cleanly": stopped_cleanly}
+        tmp = Path(jobdir) / (RUN_STATE + ".tmp")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, Path(jobdir) / RUN_STATE)
+
+
+def _reset_scrapy_state(jobdir) -> None:
+    """Remove Scrapy's queue, seen-requests file and spider state, keeping the run state."""
+    for path in Path(jobdir).iterdir():
+        if path.name == RUN_STATE:
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def _clear_state(jobdir) -> None:
@@ -414,7 +487,27 @@ def parse_now(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+def exit_with_parent(poll: float = 0.5) -> None:
+    """Send this process one SIGTERM when the process that launched it dies (a scheduler or
+    ``vigie crawl`` killed with SIGKILL): the crawl then stops gracefully and records its
+    run (``partial``, interrupted) instead of running on as an orphan while its site's
+    lease names a dead process (``schedules.lease`` takes such a lease over).  A watcher
+    thread, not the kernel's parent-death signal: that one fires once per thread of a
+    multi-threaded parent, and a second SIGTERM makes Scrapy stop uncleanly."""
+    import signal
+    import threading
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
+    exit_with_parent()
     ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("key")
     ap.add_argument("--targets")

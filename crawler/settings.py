@@ -17,6 +17,9 @@ BASE: dict[str, Any] = {
     "ROBOTSTXT_OBEY": True,
     "COOKIES_ENABLED": True,
     "TELNETCONSOLE_ENABLED": False,
+    # Scrapy ≥ 2.19 starts, in every crawl, an HTTP server on localhost that runs any Python
+    # code sent with the token it writes under the user's home: not in an unattended crawler
+    "REMOTE_CONTROL_ENABLED": False,
     "LOG_LEVEL": "INFO",
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
