@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.test_crawl_support import TEST_BUYER_KEY, crawl_day, query
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = "bazaar"
 
 
+@pytest.mark.reliability
 def test_database_down_during_the_whole_crawl_then_drained(world_config, world, tmp_path, monkeypatch):
     from mock_sites.server import serve_world
     monkeypatch.setenv("VIGIE_DRAIN_WAIT", "1")

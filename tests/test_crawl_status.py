@@ -40,6 +40,7 @@ def bad_days(world_config, world, tmp_path_factory):
     engine.dispose()
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("day, site, status, words", CASES)
 def test_status_and_reason(bad_days, world, day, site, status, words):
     engine, results = bad_days
@@ -55,6 +56,7 @@ def test_status_and_reason(bad_days, world, day, site, status, words):
         assert json.loads(missing), "a partial run lists the URLs it could not fetch"
 
 
+@pytest.mark.reliability
 def test_a_partial_day_closes_nothing(bad_days, world):
     """Nocturne is down on day 5: what it showed on day 4 is carried forward, flagged partial."""
     engine = bad_days[0]
@@ -72,6 +74,7 @@ def _vigie(*args, env=None):
                           env=env, timeout=120)
 
 
+@pytest.mark.reliability
 def test_expired_authorisation_is_refused_with_exit_code_4_and_no_run(tmp_path, world_config):
     import os
     targets = tmp_path / "targets.toml"

@@ -57,6 +57,7 @@ def _mw():
     return LostPages(crawler), stats
 
 
+@pytest.mark.reliability
 def test_lost_pages_counts_final_errors_until_a_retry_succeeds():
     mw, stats = _mw()
     a, b = Request("http://x/a"), Request("http://x/b", meta={"handle_httpstatus_list": [302]})
@@ -122,6 +123,7 @@ expires = {expires}
     return path
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("case", ["expired", "unknown-target", "no-buyer-key", "older-than-last-run"])
 def test_refused_runs_start_nothing(tmp_path, monkeypatch, case):
     db = f"sqlite:///{tmp_path / 'v.db'}"

@@ -68,6 +68,7 @@ def test_every_chart_renders_with_data(page):
     assert outside == []
 
 
+@pytest.mark.reliability
 def test_crawled_text_is_shown_as_text(page):
     pg, _, dialogs, _ = page
     assert HOSTILE in pg.inner_text("body")

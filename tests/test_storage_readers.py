@@ -91,6 +91,7 @@ def test_buyer_names_never_reach_the_database_file(tmp_path):
     assert BUYER.encode() not in blob and BUYER.lower().encode() not in blob   # ...and holds no buyer name
 
 
+@pytest.mark.reliability
 @pytest.mark.postgres
 def test_reader_role_can_read_and_change_nothing(pg_url, tmp_path, monkeypatch):
     from tests.test_storage_support import pg_schema_url
