@@ -10,9 +10,12 @@ strings; the pipeline parses them.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 import scrapy
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
 from scrapy.exceptions import CloseSpider
 
 from spiders.base import VigieSpider
@@ -92,20 +95,39 @@ REQUIRED = {"listing": ("listing_id", "title", "vendor", "price_text"), "vendor"
             "feedback": ("listing_id", "vendor", "posted_text", "rating_text", "text", "buyer")}
 
 
+_TRANSLATOR = HTMLTranslator()          # parsel's own CSS translation (::attr() included)
+_STRING = etree.XPath("string()", smart_strings=False)
+_OWN_TEXT = etree.XPath("text()", smart_strings=False)
+
+
+@lru_cache(maxsize=None)
+def _compiled(css: str) -> etree.XPath:
+    """``css`` translated as parsel does and compiled once (parsel re-evaluates the query
+    string and wraps every result in a Selector: most of a page's parse time)."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(css), smart_strings=False)
+
+
+def select(sel, css: str) -> list:
+    """What ``sel.css(css)`` selects, as lxml elements or strings (for ``::attr()``).
+    ``sel``: a response, a parsel selector or an lxml element."""
+    root = sel.selector.root if hasattr(sel, "selector") else getattr(sel, "root", sel)
+    return _compiled(css)(root)
+
+
 def text(sel, css: str) -> str | None:
     """The attribute or the text of the first element ``css`` selects, stripped; None when
     absent.  The first match, because broken markup can nest the next entries inside this one."""
-    first = sel.css(css)[:1]
+    first = select(sel, css)[:1]
     if not first:
         return None
-    value = first.get() if "::attr(" in css else first.xpath("string()").get()
+    value = first[0] if isinstance(first[0], str) else _STRING(first[0])
     return value.strip()
 
 
 def texts(sel, css: str) -> str | None:
     """The own text of every element ``css`` selects (not its children's: an unclosed
     element swallows the rest of the page), one per line; None when there is none."""
-    parts = [" ".join(t.strip() for t in el.xpath("text()").getall() if t.strip()) for el in sel.css(css)]
+    parts = [" ".join(t.strip() for t in _OWN_TEXT(el) if t.strip()) for el in select(sel, css)]
     return "\n".join(p for p in parts if p) or None
 
 
@@ -130,12 +152,12 @@ class BazaarSpider(VigieSpider):
         """Selectors of the page's layout.  Ends the run as blocked on a seizure or CAPTCHA
         page, and as failed on a page of an unknown layout (the site changed: a run that
         cannot read it must not pass for complete)."""
-        if response.css(".seizure-banner"):
+        if select(response, ".seizure-banner"):
             self.blocked(f"seizure banner at {response.url}: {text(response, '.seizure-banner h1')}")
-        if response.css(".captcha-wall") or response.css("form[action*=captcha]"):
+        if select(response, ".captcha-wall") or select(response, "form[action*=captcha]"):
             self.blocked(f"CAPTCHA page at {response.url}")
         for name, sels in LAYOUTS.items():
-            if response.css(sels["marker"]):
+            if select(response, sels["marker"]):
                 self.crawler.stats.inc_value(f"bazaar/layout/{name}")
                 return sels
         self.crawler.stats.inc_value("bazaar/layout/unknown")
@@ -143,18 +165,18 @@ class BazaarSpider(VigieSpider):
 
     def parse_index(self, response):
         sels = self.layout(response)
-        for href in response.css(sels["listing_links"]).getall():
+        for href in select(response, sels["listing_links"]):
             yield response.follow(href, callback=self.parse_listing)
-        next_page = response.css(NEXT_PAGE).get()
+        next_page = (select(response, NEXT_PAGE) or [None])[0]
         if next_page:
             yield response.follow(next_page, callback=self.parse_index)
 
     def parse_directory(self, response):
         """The vendor directory: also reaches vendors who have no listing today."""
         sels = self.layout(response)
-        for href in response.css(sels["vendor_links"]).getall():
+        for href in select(response, sels["vendor_links"]):
             yield response.follow(href, callback=self.parse_vendor)
-        next_page = response.css(NEXT_PAGE).get()
+        next_page = (select(response, NEXT_PAGE) or [None])[0]
         if next_page:
             yield response.follow(next_page, callback=self.parse_directory)
 
@@ -183,13 +205,13 @@ class BazaarSpider(VigieSpider):
     def parse_feedback(self, response):
         sels = self.layout(response)
         vendor = text(response, sels["feedback_vendor"])
-        for entry in response.css(sels["feedback_entry"]):
+        for entry in select(response, sels["feedback_entry"]):
             href = text(entry, sels["fb_listing_href"])
             yield self.item("feedback", response, {
-                "vendor": vendor, "feedback_id": entry.attrib.get("data-fid"),
+                "vendor": vendor, "feedback_id": entry.get("data-fid"),
                 "listing_id": last_segment(href) if href else None,
                 "rating_text": text(entry, sels["fb_rating"]), "text": text(entry, sels["fb_text"]),
                 "buyer": text(entry, sels["fb_buyer"]), "posted_text": text(entry, sels["fb_posted"])})
-        next_page = response.css(NEXT_PAGE).get()
+        next_page = (select(response, NEXT_PAGE) or [None])[0]
         if next_page:
             yield response.follow(next_page, callback=self.parse_feedback)

@@ -20,12 +20,16 @@ _SPACES = re.compile(r"\s+")
 def unformatted(text: str) -> str:
     """``text`` without invisible format characters (Unicode Cf: bidi overrides such as U+202E,
     zero-width spaces and joiners, BOM): what a number or a date is read from."""
+    if text.isascii():                 # no format character is ASCII
+        return text
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def fold(text: str) -> str:
     """Matching key: NFKD, accents and format characters dropped, case-folded, spaces collapsed
     ("Liège " → "liege")."""
+    if text.isascii():                 # NFKD, accents and format characters change no ASCII text
+        return _SPACES.sub(" ", text.casefold()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed
                    if not unicodedata.combining(c) and unicodedata.category(c) != "Cf").casefold()
