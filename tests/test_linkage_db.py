@@ -1,4 +1,6 @@
 """Linkage over the database: quality against the truth, stable IDs, lineage, incremental."""
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -73,6 +75,12 @@ def test_new_days_change_only_changed_clusters(store, world, world_config):
                                {"r": summary.linkage_run_id}).all()
     minted = {a for a in after.values()} - set(before.values())
     assert {k for k, _ in lineage} <= {"new"} and len(lineage) == len(minted)
+    # the incremental run scored with the model the full run trained and stored; it trained none
+    with store.engine.connect() as conn:
+        params = [json.loads(p) if isinstance(p, str) else p for (p,) in conn.execute(sa.text(
+            "SELECT params FROM linkage_runs ORDER BY linkage_run_id")).all()]
+    assert params[0]["trained"] and params[0]["model"]["comparisons"]
+    assert params[-1]["incremental"] and not params[-1]["trained"] and "model" not in params[-1]
     # migrants joined their old actor: most new accounts of migrating actors are linked to an existing ID
     truth = _truth(world, [0, 2] + later)
     joined = [k for k in new_accounts if after[k] in set(before.values())]

@@ -52,4 +52,4 @@ def evaluate(db: str = typer.Option(None, "--db"), seed: int = typer.Option(7), 
         t.add_row(name, f"{s['precision']:.4f}", f"{s['recall']:.4f}", f"{s['f1']:.4f}", str(s["true_pairs"]),
                   str(s["predicted_pairs"]))
     console.print(t)
-    console.print(f"impostors merged with the actor they imitate: {merged}")
+    console.print(f"impostors merged with the actor they imitate: {result['impostors_merged']}")

@@ -64,21 +64,30 @@ def linked_accounts(engine) -> tuple[dict[str, str], dict[str, set]]:
     return predicted, fingerprints
 
 
-def evaluate_database(engine, world) -> dict:
-    """Scores of the database's actors against the mock world's truth: overall, on true alias
-    pairs that share no PGP key, and impostors merged with the actor they imitate."""
-    predicted, fps = linked_accounts(engine)
-    truth = {f"{s}:{h}": a.actor_id for a in world.actors for s, h in a.accounts}
+def score_linkage(predicted: dict[str, str], truth: dict[str, str], fingerprints: dict[str, set],
+                  actors) -> dict:
+    """Scores of a clustering (account key -> cluster) against the truth (account key -> actor):
+    overall, on true alias pairs that share no PGP key (``fingerprints``: key -> fingerprints
+    shown), and how many impostors among ``actors`` (the world's) share a cluster with the
+    actor they imitate."""
     groups: dict[str, list] = {}
     for k in predicted:
         if k in truth:
             groups.setdefault(truth[k], []).append(k)
     no_key = [(a, b) for m in groups.values() for a, b in combinations(sorted(m), 2)
-              if not ((fps.get(a, set()) & fps.get(b, set())) - {None})]
-    by_id = {a.actor_id: a for a in world.actors}
-    merged = sum(1 for a in world.actors if a.kind == "impostor" and a.imitates and
+              if not ((fingerprints.get(a, set()) & fingerprints.get(b, set())) - {None})]
+    by_id = {a.actor_id: a for a in actors}
+    merged = sum(1 for a in actors if a.kind == "impostor" and a.imitates and
                  {predicted.get(f"{s}:{h}") for s, h in a.accounts} - {None} &
                  {predicted.get(f"{s}:{h}") for s, h in by_id[a.imitates].accounts})
     return {"overall": pairwise_scores(predicted, truth).as_dict(),
             "no_shared_pgp_key": pairwise_scores(predicted, truth, restrict_to=no_key).as_dict(),
+            "impostors": sum(1 for a in actors if a.kind == "impostor"),
             "impostors_merged": merged, "accounts": len(predicted)}
+
+
+def evaluate_database(engine, world) -> dict:
+    """Scores of the database's actors against the mock world's truth (``score_linkage``)."""
+    predicted, fps = linked_accounts(engine)
+    truth = {f"{s}:{h}": a.actor_id for a in world.actors for s, h in a.accounts}
+    return score_linkage(predicted, truth, fps, world.actors)

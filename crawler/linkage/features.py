@@ -10,18 +10,26 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s",
                        "$": "s", "7": "t", "8": "b", "9": "g"})
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL = re.compile(r"(?<=[a-z\d])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _TAG = re.compile(r"<[^>]*>")
-# tokens that decorate a handle without identifying anyone
+# tokens that decorate a handle without identifying anyone (country tags, "official", "the").
+# Generic business words ("shop", "store", "market") are part of a brand name: dropping them
+# only when camelCase or a separator exposes them would turn "MysticStore" and "mysticstore"
+# into different names.
 HANDLE_NOISE = frozenset({
     "nl", "be", "de", "uk", "us", "usa", "eu", "fr", "es", "it", "au", "ca", "pl", "ch", "at",
-    "official", "shop", "store", "team", "the", "real", "original", "og", "new", "world", "market",
+    "official", "the", "real", "original", "og", "new",
 })
+# the same decorations glued to an all-lower-case handle ("thevaporstore", "dutchmastersofficial")
+_GLUED_PREFIX = ("the", "real")
+_GLUED_SUFFIX = ("official",)
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+_EMOJI = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]")     # symbols, emoji, flag letters
 PROFILE_STOPWORDS = frozenset("""
     with from that this have your will only ship ships shipping order orders days stealth vacuum
     sealed pack packed quality best price prices fast free reship refund feedback please contact
@@ -42,22 +50,45 @@ def handle_tokens(handle: str) -> list[str]:
     return [t for t in _NON_ALNUM.split(text.lower()) if t]
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_handle(handle: str) -> str:
-    """'Dutch_Masters_NL', 'DutchM4sters', 'dutchmaster' -> 'dutchmaster' (case, separators,
-    leetspeak, digits, country suffixes and a final plural 's' removed)."""
+    """'Dutch_Masters_NL', 'DutchM4sters', 'dutchmaster', 'DutchMasters2Official' -> 'dutchmaster'
+    (case, separators, leetspeak, digits, country tags and other decorations, a final plural 's'
+    removed)."""
     tokens = [t.translate(_LEET) for t in handle_tokens(handle)]
     tokens = [re.sub(r"\d+", "", t) for t in tokens]
     kept = [t for t in tokens if t and t not in HANDLE_NOISE] or [t for t in tokens if t]
     joined = "".join(kept)
+    for prefix in _GLUED_PREFIX:
+        if joined.startswith(prefix) and len(joined) - len(prefix) >= 4:
+            joined = joined[len(prefix):]
+    for suffix in _GLUED_SUFFIX:
+        if joined.endswith(suffix) and len(joined) - len(suffix) >= 4:
+            joined = joined[:-len(suffix)]
     return joined[:-1] if len(joined) > 4 and joined.endswith("s") else joined
 
 
-def profile_tokens(text: str | None, limit: int = 40) -> list[str]:
-    """Distinctive lower-case words of a profile (a style fingerprint), most frequent first."""
+def deletion_keys(name: str | None, min_len: int = 5) -> list[str]:
+    """The name with one character deleted, at each position ("deletion neighbourhood"):
+    two names within one edit (insertion, deletion, substitution, adjacent swap) share a
+    key, so look-alikes and typos meet in an equi-join instead of a quadratic prefix block.
+    Names shorter than ``min_len`` get none (too many unrelated names are one edit apart)."""
+    if not name or len(name) < min_len:
+        return []
+    return sorted({name[:i] + name[i + 1:] for i in range(len(name))})
+
+
+def profile_tokens(text: str | None, limit: int = 40, handle: str | None = None) -> list[str]:
+    """Distinctive lower-case words and the emoji of a profile (a style fingerprint), most
+    frequent first.  Words that spell the account's own handle are left out: the handle is
+    compared on its own, and counting it twice would make two namesakes look like one writer."""
     if not text:
         return []
-    words = [w.lower() for w in _WORD.findall(_TAG.sub(" ", text))]
-    counts = Counter(w for w in words if w not in PROFILE_STOPWORDS)
+    own = normalise_handle(handle) if handle else None
+    text = _TAG.sub(" ", text)
+    words = [w.lower() for w in _WORD.findall(text)]
+    counts = Counter(w for w in words if w not in PROFILE_STOPWORDS and not (own and normalise_handle(w) == own))
+    counts.update(_EMOJI.findall(text))
     return sorted(counts, key=lambda w: (-counts[w], w))[:limit]
 
 
@@ -119,11 +150,11 @@ def to_rows(records: list[AccountRecord]) -> list[dict]:
             "site": r.site,
             "handle": r.handle,
             "handle_norm": hn or None,
-            "handle_prefix": hn[:4] or None,
+            "handle_del1": deletion_keys(hn) or None,
             "pgp_fps": sorted(set(r.pgp_fingerprints)) or None,
             "uid_names": uid_names(r.pgp_user_ids) or None,
             "contacts": sorted(set(c.lower() for c in r.contacts)) or None,
-            "profile_tokens": profile_tokens(r.profile_text) or None,
+            "profile_tokens": profile_tokens(r.profile_text, handle=r.handle) or None,
             "ships_from": sorted(set(r.ships_from)) or None,
             "categories": sorted(set(r.categories)) or None,
             "price_level": level,

@@ -2,13 +2,17 @@
 
 ``link_database(engine)`` (full) re-trains the model on all accounts and re-clusters;
 ``link_database(engine, incremental=True)`` keeps every existing assignment and only
-places accounts that have none (new accounts) — into the actor of their best match
-above the threshold when that actor has no account on the same site, else into a new
-actor.  Both write a ``linkage_runs`` row, ``actors``, ``actor_accounts`` (probability
-and evidence) and ``actor_lineage`` rows for every new / split / merge.
+places accounts that have none (new accounts): with the model the last training run
+stored (no training when there is one), only pairs with a new account on one side are
+scored, and each new account joins the actor of its best match above the threshold when
+that actor has no account on the same site (or a new actor with the new accounts it
+matches), else a new actor of its own.  Both write a ``linkage_runs`` row (parameters,
+and the trained model when the run trained one), ``actors``, ``actor_accounts``
+(probability and evidence) and ``actor_lineage`` rows for every new / split / merge.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -18,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from crawler.linkage.features import to_rows
 from crawler.linkage.identity import Assignment, LineageEvent, assign_stable_ids
-from crawler.linkage.model import DEFAULT_THRESHOLD, LinkResult, train_and_link
+from crawler.linkage.model import DEFAULT_THRESHOLD, MODEL_VERSION, LinkResult, train_and_link
 from crawler.linkage.records_db import records_from_db
 from storage.models import Base
 
@@ -67,47 +71,61 @@ def _best_pairs(result: LinkResult, clusters: dict[str, str]) -> dict[str, dict]
     best: dict[str, dict] = {}
     if result.pairs.empty:
         return best
-    p = result.pairs
-    gammas = [c for c in p.columns if c.startswith("gamma_")]
-    for row in p.itertuples(index=False):
-        d = row._asdict()
+    for d in result.pairs.to_dict("records"):
         left, right = str(d["unique_id_l"]), str(d["unique_id_r"])
         if clusters.get(left) != clusters.get(right):
             continue
         prob = float(d["match_probability"])
-        evidence = {"match_weight": round(float(d["match_weight"]), 3),
-                    "levels": {g[len("gamma_"):]: int(d[g]) for g in gammas}}
+        evidence = {"match_weight": round(float(d["match_weight"]), 3), "levels": result.evidence(d)}
+        if d.get("rule"):
+            evidence["rule"] = d["rule"]
         for me, other in ((left, right), (right, left)):
             if me not in best or prob > best[me]["probability"]:
                 best[me] = {"probability": prob, "evidence": {"best_match": other, **evidence}}
     return best
 
 
-def _incremental_clusters(result: LinkResult, previous_by_key: dict[str, str], threshold: float) -> dict[str, str]:
-    """Keep existing accounts where they are; attach each new account to its best match's actor."""
+def incremental_clusters(result: LinkResult, previous_by_key: dict[str, str], threshold: float) -> dict[str, str]:
+    """Keep existing accounts where they are; place each new account, strongest pair first,
+    with its match: an existing actor, or another new account (a new actor with accounts
+    on several sites).  A cluster never takes a second account on the same site."""
     cluster_of = {k: f"old:{a}" for k, a in previous_by_key.items()}
     members_sites: dict[str, set] = {}
     for k, c in cluster_of.items():
         members_sites.setdefault(c, set()).add(k.split(":", 1)[0])
-    pairs = result.pairs.sort_values("match_probability", ascending=False) if not result.pairs.empty else result.pairs
-    all_keys = set(result.clusters)
-    new_keys = sorted(all_keys - set(previous_by_key))
+    pairs = result.pairs.sort_values(["match_probability", "unique_id_l", "unique_id_r"],
+                                     ascending=[False, True, True]) if not result.pairs.empty else result.pairs
     for row in pairs.itertuples(index=False):
         if row.match_probability < threshold:
             break
         left, right = str(row.unique_id_l), str(row.unique_id_r)
         for me, other in ((left, right), (right, left)):
-            if me in cluster_of or other not in cluster_of:
+            if me in cluster_of:
                 continue
+            if other not in cluster_of:          # two new accounts: the pair starts a new actor
+                cluster_of[other] = f"new:{other}"
+                members_sites[cluster_of[other]] = {other.split(":", 1)[0]}
             target = cluster_of[other]
             site = me.split(":", 1)[0]
-            if site in members_sites.setdefault(target, set()):
+            if site in members_sites[target]:
                 continue
             cluster_of[me] = target
             members_sites[target].add(site)
-    for k in new_keys:
-        cluster_of.setdefault(k, f"new:{k}")
+    for k in sorted(set(result.clusters) - set(cluster_of)):
+        cluster_of[k] = f"new:{k}"
     return cluster_of
+
+
+def _last_model(engine: Engine) -> dict | None:
+    """The Splink model trained by the latest run that trained one, if it is of this code's
+    ``MODEL_VERSION`` (None: retrain)."""
+    with engine.connect() as conn:
+        for (params,) in conn.execute(sa.text(
+                "SELECT params FROM linkage_runs ORDER BY linkage_run_id DESC")):
+            params = json.loads(params) if isinstance(params, str) else params
+            if params and params.get("model"):
+                return params["model"] if params.get("model_version") == MODEL_VERSION else None
+    return None
 
 
 def link_database(engine: Engine, incremental: bool = False, threshold: float = DEFAULT_THRESHOLD) -> LinkSummary:
@@ -118,8 +136,15 @@ def link_database(engine: Engine, incremental: bool = False, threshold: float = 
     with engine.connect() as conn:
         previous = _current_assignment(conn)
     previous_by_key = {key_of[a]: actor for a, actor in previous.items() if a in key_of}
-    result = train_and_link(rows, threshold=threshold) if rows else LinkResult(pd.DataFrame(), {})
-    clusters = _incremental_clusters(result, previous_by_key, threshold) if incremental else result.clusters
+    new_ids = {r["unique_id"] for r in rows} - set(previous_by_key) if incremental else None
+    model = _last_model(engine) if incremental else None
+    result = train_and_link(rows, threshold=threshold, new_ids=new_ids, model=model) if rows else \
+        LinkResult(pd.DataFrame(), {})
+    trained = model is None and result.model is not None
+    params = {"incremental": incremental, "threshold": threshold, "trained": trained}
+    if trained:
+        params.update(model=result.model, model_version=MODEL_VERSION)   # what later incremental runs score with
+    clusters = incremental_clusters(result, previous_by_key, threshold) if incremental else result.clusters
     groups: dict[str, set] = {}
     for k, c in clusters.items():
         groups.setdefault(c, set()).add(account_ids[k])
@@ -129,7 +154,7 @@ def link_database(engine: Engine, incremental: bool = False, threshold: float = 
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x56494701})
         previous = _current_assignment(conn)
         assignment = assign_stable_ids(previous, groups.values(), _minter(conn))
-        run_id = _write(conn, assignment, previous, best, key_of, started, incremental, threshold, len(rows))
+        run_id = _write(conn, assignment, previous, best, key_of, started, params, len(rows))
     return LinkSummary(run_id, len(rows), len(set(assignment.actor_of.values())),
                        sum(e.kind == "new" for e in assignment.events), sum(e.kind == "split" for e in assignment.events),
                        sum(e.kind == "merge" for e in assignment.events),
@@ -137,12 +162,12 @@ def link_database(engine: Engine, incremental: bool = False, threshold: float = 
 
 
 def _write(conn: Connection, assignment: Assignment, previous: dict[str, str], best: dict, key_of: dict,
-           started: datetime, incremental: bool, threshold: float, n_accounts: int) -> int:
+           started: datetime, params: dict, n_accounts: int) -> int:
     now = _now()
     run_id = conn.execute(sa.insert(T["linkage_runs"]).values(
         started_at=started, finished_at=now, method=METHOD, n_accounts=n_accounts,
         n_actors=len(set(assignment.actor_of.values())),
-        params={"incremental": incremental, "threshold": threshold}).returning(
+        params=params).returning(
         T["linkage_runs"].c.linkage_run_id)).scalar_one()
     actors = T["actors"]
     existing = set(conn.execute(sa.select(actors.c.actor_id)).scalars())
