@@ -4,7 +4,8 @@ Simulates N listings crawled daily by complete runs, with a share of them changi
 day (a price change, or a listing replaced by a new one), writes them through
 ``Store.write_items``, and at checkpoints prints side by side the rows and bytes of the
 Vigie store and of a naive snapshot table (one row per listing per day, same columns)
-written in the same run.
+written in the same run, and the number of actual changes (each listing's first state,
+then every change) with the ratio of version rows to it (goal: at most 1.5).
 
     .venv/bin/python bench/bench_storage.py                    # 10k listings, 1/30/90/365 days
     .venv/bin/python bench/bench_storage.py --listings 2000 --days 1,30
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench._common import machine  # noqa: E402
 from crawler.items import Listing, Provenance  # noqa: E402
 from storage import Store  # noqa: E402
 
@@ -42,6 +44,7 @@ class Market:
         self.change = change
         self.next_id = 0
         self.listings = {}
+        self.changes = n          # actual changes so far: each listing's first state, then every change
         for _ in range(n):
             self._add()
 
@@ -61,6 +64,7 @@ class Market:
             else:
                 del self.listings[lid]
                 self._add()
+            self.changes += 1
 
     def items(self, day: int) -> list[Listing]:
         at = START + timedelta(days=day)
@@ -132,9 +136,10 @@ def main(argv=None) -> None:
     store.upgrade()
     naive = naive_db(tmp / "naive.db")
     market = Market(args.listings, args.change)
+    print(machine())
     print(f"{args.listings} listings, {args.change:.0%} changing per day, store: {store.dialect}")
-    print(f"{'days':>5} {'items written':>14} {'version rows':>13} {'naive rows':>11} {'rows ratio':>10} "
-          f"{'store MB':>9} {'naive MB':>9} {'bytes ratio':>11} {'store s/day':>11}")
+    print(f"{'days':>5} {'items written':>14} {'changes':>8} {'version rows':>13} {'versions/changes':>16} "
+          f"{'naive rows':>11} {'rows ratio':>10} {'store MB':>9} {'naive MB':>9} {'bytes ratio':>11} {'store s/day':>11}")
     spent = 0.0
     for day in range(checkpoints[-1]):
         if day:
@@ -151,7 +156,8 @@ def main(argv=None) -> None:
             versions = counts["listing_versions"]
             naive_rows = naive.execute("SELECT count(*) FROM snapshots").fetchone()[0]
             sb, nb = store_bytes(store), sqlite_bytes(tmp / "naive.db", naive)
-            print(f"{day + 1:>5} {naive_rows:>14} {versions:>13} {naive_rows:>11} {naive_rows / versions:>9.1f}x "
+            print(f"{day + 1:>5} {naive_rows:>14} {market.changes:>8} {versions:>13} {versions / market.changes:>16.2f} "
+                  f"{naive_rows:>11} {naive_rows / versions:>9.1f}x "
                   f"{sb / 1e6:>9.1f} {nb / 1e6:>9.1f} {nb / sb:>10.1f}x {spent / (day + 1):>11.2f}", flush=True)
     store.dispose()
 

@@ -10,7 +10,7 @@ strings; the pipeline parses them.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from urllib.parse import unquote, urlsplit
 
 import scrapy
@@ -100,7 +100,7 @@ _STRING = etree.XPath("string()", smart_strings=False)
 _OWN_TEXT = etree.XPath("text()", smart_strings=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(css: str) -> etree.XPath:
     """``css`` translated as parsel does and compiled once (parsel re-evaluates the query
     string and wraps every result in a Selector: most of a page's parse time)."""
