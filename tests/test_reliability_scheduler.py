@@ -140,11 +140,14 @@ def test_a_killed_scheduler_restarted_misses_and_doubles_no_run(world_config, wo
     by_site = {s: [r for r in all_runs if r.site_id == s] for s in SCHEDULES}
     observed = {s: [r.observed_at if isinstance(r.observed_at, datetime) else datetime.fromisoformat(r.observed_at)
                     for r in rs] for s, rs in by_site.items()}
-    # 06:00: one run per site, interrupted by the kill, recorded partial (not left running)
+    # 06:00: one run per site, never left running: interrupted by the kill and recorded partial,
+    # or (a fast site) already complete when the kill came
     for s in SCHEDULES:
         r0 = by_site[s][0]
         assert at(date, 6) <= observed[s][0].replace(tzinfo=UTC) < killed_at
-        assert r0.status == "partial" and "interrupted" in r0.reason, (s, r0.status, r0.reason)
+        assert (r0.status == "partial" and "interrupted" in (r0.reason or "")) or r0.status == "complete", \
+            (s, r0.status, r0.reason)
+    assert any(r[0].status == "partial" for r in by_site.values())      # the kill did interrupt a crawl
     # 07:00, missed while down: bazaar (grace 1 h) runs once, at the restart; feed (grace 2 min) skips it
     assert len(by_site["bazaar"]) == 2 and len(by_site["feed"]) == 1
     assert at(date, 7, 5) <= observed["bazaar"][1].replace(tzinfo=UTC) <= restarted_at
