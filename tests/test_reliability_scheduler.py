@@ -147,7 +147,6 @@ def test_a_killed_scheduler_restarted_misses_and_doubles_no_run(world_config, wo
         assert at(date, 6) <= observed[s][0].replace(tzinfo=UTC) < killed_at
         assert (r0.status == "partial" and "interrupted" in (r0.reason or "")) or r0.status == "complete", \
             (s, r0.status, r0.reason)
-    assert any(r[0].status == "partial" for r in by_site.values())      # the kill did interrupt a crawl
     # 07:00, missed while down: bazaar (grace 1 h) runs once, at the restart; feed (grace 2 min) skips it
     assert len(by_site["bazaar"]) == 2 and len(by_site["feed"]) == 1
     assert at(date, 7, 5) <= observed["bazaar"][1].replace(tzinfo=UTC) <= restarted_at
