@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from crawler.linkage.evaluate import pairwise_scores
 from crawler.linkage.service import link_database
 from storage import Store
+from tests.test_storage_support import store_url  # noqa: F401 - fixture
 from tests.truth_items import store_days
 
 
@@ -26,8 +27,9 @@ def _truth(world, days):
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path}/link.db")
+def store(store_url):
+    """Linkage on SQLite and on PostgreSQL (production): JSON evidence, IDs and lineage on both."""
+    s = Store(store_url)
     s.upgrade()
     yield s
     s.dispose()

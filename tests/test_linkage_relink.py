@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from crawler.linkage.service import link_database
 from tests.test_linkage_db import store  # noqa: F401 - fixture
+from tests.test_storage_support import store_url  # noqa: F401 - fixture
 from tests.truth_items import store_days
 
 

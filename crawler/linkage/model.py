@@ -117,7 +117,7 @@ class LinkResult:
         out = {}
         for comparison, levels in self.levels.items():
             weight = row.get(f"mw_{comparison}")
-            if weight is None or not levels:
+            if weight is None or pd.isna(weight) or not levels:   # JSON has no NaN (PostgreSQL refuses it)
                 continue
             label = min(levels, key=lambda wl: abs(wl[0] - weight))[1]
             out[comparison] = {"level": label, "weight": round(float(weight), 2)}

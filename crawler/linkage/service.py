@@ -77,7 +77,7 @@ def _best_pairs(result: LinkResult, clusters: dict[str, str]) -> dict[str, dict]
             continue
         prob = float(d["match_probability"])
         evidence = {"match_weight": round(float(d["match_weight"]), 3), "levels": result.evidence(d)}
-        if d.get("rule"):
+        if isinstance(d.get("rule"), str):          # pandas gives NaN where no rule fired
             evidence["rule"] = d["rule"]
         for me, other in ((left, right), (right, left)):
             if me not in best or prob > best[me]["probability"]:
