@@ -21,6 +21,8 @@ BASE: dict[str, Any] = {
     # code sent with the token it writes under the user's home: not in an unattended crawler
     "REMOTE_CONTROL_ENABLED": False,
     "LOG_LEVEL": "INFO",
+    # items are logged by kind and key, never in full (buyer pseudonyms are in raw feedback)
+    "LOG_FORMATTER": "crawler.logformatter.ItemSafeLogFormatter",
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     "RETRY_ENABLED": True,
