@@ -385,6 +385,7 @@ def _crawl(target, tf, observed_at, db_url, spool, run_key, warc_dir, jobdir, pr
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
     progress.attach(crawler)
+    EARLY_SHUTDOWN.attach(crawler)
     process.crawl(crawler, target=target, observed_at=observed_at)
     process.start()
     return crawler
@@ -487,6 +488,54 @@ def parse_now(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+class EarlyShutdown:
+    """SIGTERM / SIGINT received before Scrapy's own handlers are in place (imports, schema,
+    start of the run: the first second or so of a crawl process) are held instead of
+    ending the process there, with its run left ``running`` in the database. Once the
+    engine has started, the held signal is sent again, to Scrapy's handler: the crawl then
+    stops gracefully and its run is recorded as interrupted (``partial``; with a JOBDIR,
+    kept for resume), exactly as a crawl stopped later. A second signal before then ends
+    the process at once (the run stays ``running``, as after SIGKILL)."""
+
+    SIGNALS = ("SIGTERM", "SIGINT")
+
+    def __init__(self) -> None:
+        self.held: int | None = None
+
+    def install(self) -> None:
+        import signal
+        for name in self.SIGNALS:
+            signal.signal(getattr(signal, name), self._hold)
+
+    def _hold(self, signum, frame) -> None:
+        import signal
+        if self.held is not None:                 # asked twice: stop now
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        self.held = signum
+        logger.warning("%s before the crawl started: the crawl stops as soon as it has started",
+                       signal.Signals(signum).name)
+
+    def attach(self, crawler) -> None:
+        from scrapy import signals
+        crawler.signals.connect(self._release, signal=signals.engine_started)
+
+    def _release(self) -> None:
+        import signal
+        if self.held is None:
+            return
+        from twisted.internet import reactor
+        if signal.getsignal(self.held) == self._hold:     # Scrapy's handler not installed yet
+            reactor.callLater(0.05, self._release)
+            return
+        signum, self.held = self.held, None
+        os.kill(os.getpid(), signum)
+
+
+EARLY_SHUTDOWN = EarlyShutdown()
+
+
 def exit_with_parent(poll: float = 0.5) -> None:
     """Send this process one SIGTERM when the process that launched it dies (a scheduler or
     ``vigie crawl`` killed with SIGKILL): the crawl then stops gracefully and records its
@@ -507,6 +556,7 @@ def exit_with_parent(poll: float = 0.5) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    EARLY_SHUTDOWN.install()
     exit_with_parent()
     ap = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("key")

@@ -262,6 +262,47 @@ def test_a_crawl_killed_mid_run_and_resumed_with_its_jobdir_loses_and_doubles_no
         "warc_observations_verified": report.observations})
 
 
+# ------------------------------------------------------------------ stopped before Scrapy has started
+@pytest.mark.parametrize("delay", [0.0, 0.3, 0.8, 1.5])
+def test_a_crawl_stopped_at_any_moment_of_its_start_leaves_no_run_running(delay, world_config, world, tmp_path):
+    """SIGTERM to ``python -m crawler.run`` at a given delay after the run was started in the
+    database (its progress file appears then), so during Scrapy's imports, the engine's
+    start, or the first pages: the run ends recorded (interrupted: ``partial``, or
+    ``complete`` if the crawl had already ended), never left ``running``, and the process
+    exits with that run's code."""
+    import subprocess
+    import sys
+
+    from tests.reliability_support import ROOT, child_env
+    site, db = "bazaar", _db(tmp_path)
+    with serve_site(world_config, world, site, DAY) as (url, _, _, _):
+        targets = tmp_path / "targets.toml"
+        targets.write_text(targets_text({site: url}, concurrency=2))
+        progress, result = tmp_path / "progress.json", tmp_path / "result.json"
+        cmd = [sys.executable, "-m", "crawler.run", site, "--targets", str(targets), "--db", db,
+               "--now", crawl_clock(world_config, DAY).isoformat(), "--warc-dir", str(tmp_path / "warc"),
+               "--spool-dir", str(tmp_path / "spool"), "--progress-file", str(progress),
+               "--result-file", str(result), "--drain-wait", "1"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while not progress.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()[-2000:]
+            time.sleep(0.005)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(120)
+        stderr = proc.stderr.read().decode()
+    engine = _engine(db)
+    runs = query(engine, "SELECT status, reason FROM crawl_runs")
+    engine.dispose()
+    assert len(runs) == 1 and runs[0][0] in ("partial", "complete"), (runs, stderr[-2000:])
+    if runs[0][0] == "partial":
+        assert "interrupted" in runs[0][1]
+    assert code == {"partial": 1, "complete": 0}[runs[0][0]]
+    assert json.loads(result.read_text())["status"] == runs[0][0]
+    record_figures(f"stopped-at-start-{delay}", {"status": runs[0][0], "reason": runs[0][1], "exit_code": code})
+
+
 # ------------------------------------------------------------------ database outage mid-run
 @pytest.mark.postgres
 @pytest.mark.parametrize("outage", ["back-before-the-end", "down-until-the-end"])
