@@ -327,3 +327,114 @@ class SchedulerJob(Base):
     id: Mapped[str] = mapped_column(sa.Unicode(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(sa.Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+# ---------------------------------------------------------------- indicators (crawler/indicators/)
+# Derived data, rewritten by ``vigie indicators`` (``crawler.indicators.store``): one table
+# per indicator of docs/indicators.md. Tables with a nullable part in their natural key
+# (ships_from NULL = undeclared) have a surrogate ``id`` and an index on (site, day).
+def _ind(name: str, *columns: sa.Column, index: tuple[str, ...] | None = None) -> sa.Table:
+    table = sa.Table(name, Base.metadata, *columns)
+    if index:
+        sa.Index(f"ix_{name}_{'_'.join(index)}", *(table.c[c] for c in index))
+    return table
+
+
+IND_SITE_DAILY = _ind(
+    "ind_site_daily",
+    sa.Column("site", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("partial", sa.Boolean, nullable=False),
+    sa.Column("active_listings", sa.Integer, nullable=False),
+    sa.Column("active_vendors", sa.Integer, nullable=False),
+    sa.Column("new_listings", sa.Integer, nullable=False),
+    sa.Column("new_vendors", sa.Integer, nullable=False),
+    sa.Column("disappeared_listings", sa.Integer),
+    sa.Column("disappeared_vendors", sa.Integer),
+    sa.Column("sales", sa.Integer),
+    sa.Column("revenue_eur", sa.Float),
+    sa.Column("share_orders_under_small", sa.Float),
+    sa.Column("orders_over_large", sa.Integer),
+    sa.Column("wholesale_revenue_share", sa.Float))
+
+IND_VENDORS_BY_COUNTRY = _ind(
+    "ind_vendors_by_country",
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("ships_from", sa.String(16)),
+    sa.Column("is_country", sa.Boolean, nullable=False),
+    sa.Column("vendors", sa.Integer, nullable=False),
+    sa.Column("share", sa.Float, nullable=False),
+    sa.Column("partial", sa.Boolean, nullable=False),
+    index=("site", "day"))
+
+IND_UNIT_PRICES = _ind(
+    "ind_unit_prices",
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("category", sa.String(50)),
+    sa.Column("ships_from", sa.String(16)),
+    sa.Column("unit", sa.String(16), nullable=False),
+    sa.Column("listings", sa.Integer, nullable=False),
+    sa.Column("q1", sa.Float, nullable=False),
+    sa.Column("median", sa.Float, nullable=False),
+    sa.Column("q3", sa.Float, nullable=False),
+    sa.Column("partial", sa.Boolean, nullable=False),
+    index=("site", "day"))
+
+IND_MULTI_ORIGIN = _ind(
+    "ind_multi_origin",
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("window_days", sa.Integer, nullable=False),
+    sa.Column("actors", sa.Integer, nullable=False),
+    sa.Column("multi_origin", sa.Integer, nullable=False),
+    sa.Column("be_multi_origin", sa.Integer, nullable=False),
+    sa.Column("nl_be", sa.Integer, nullable=False),
+    sa.Column("nl_be_share", sa.Float))
+
+IND_RELOCATIONS = _ind(
+    "ind_relocations",
+    sa.Column("actor_id", sa.String(40), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("from_countries", sa.Text, nullable=False),
+    sa.Column("to_countries", sa.Text, nullable=False))
+
+IND_CLOSURES = _ind(
+    "ind_closures",
+    sa.Column("site", sa.String(64), primary_key=True),
+    sa.Column("closed_on", sa.Date, nullable=False),
+    sa.Column("failed_days", sa.Integer, nullable=False))
+
+IND_MIGRATIONS = _ind(
+    "ind_migrations",
+    sa.Column("from_site", sa.String(64), primary_key=True),
+    sa.Column("actor_id", sa.String(40), primary_key=True),
+    sa.Column("to_site", sa.String(64), primary_key=True),
+    sa.Column("handle", sa.String(200), primary_key=True),
+    sa.Column("closed_on", sa.Date, nullable=False),
+    sa.Column("first_seen", sa.Date, nullable=False),
+    sa.Column("days_after", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False))
+
+IND_SOCIAL_ADVERTS = _ind(
+    "ind_social_adverts",
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("city", sa.Text, primary_key=True),
+    sa.Column("posts", sa.Integer, nullable=False),
+    sa.Column("adverts", sa.Integer, nullable=False),
+    sa.Column("advert_share", sa.Float, nullable=False))
+
+IND_SOCIAL_CONTACTS = _ind(
+    "ind_social_contacts",
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("posts", sa.Integer, nullable=False),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False))
+
+# name -> table, in the order ``crawler.indicators.compute_all`` returns them
+INDICATOR_TABLES: dict[str, sa.Table] = {t.name: t for t in (
+    IND_SITE_DAILY, IND_VENDORS_BY_COUNTRY, IND_UNIT_PRICES, IND_MULTI_ORIGIN, IND_RELOCATIONS, IND_CLOSURES,
+    IND_MIGRATIONS, IND_SOCIAL_ADVERTS, IND_SOCIAL_CONTACTS)}

@@ -36,7 +36,7 @@ def snapshot(store: Store) -> dict:
 
 def test_upgrade_builds_exactly_the_model(store):
     assert schema_diff(store) == []
-    assert store.schema_info() == {"schema_version": "2", "views_version": "1"}
+    assert store.schema_info() == {"schema_version": "5", "views_version": "1"}
 
 
 def test_fresh_and_stepwise_upgraded_databases_are_identical(store, store_url, tmp_path):

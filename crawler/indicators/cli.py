@@ -20,9 +20,14 @@ def indicators_command(
     from crawler.indicators import IndicatorConfig
     from crawler.indicators.store import compute_and_store, last_computed_day
     from storage import Store
+    try:
+        start = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise typer.BadParameter(f"{since!r} is not an ISO date (YYYY-MM-DD)", param_hint="--since") from None
     store = Store(db)
     store.upgrade()
-    start = date.fromisoformat(since) if since else (None if full else last_computed_day(store.engine))
+    if start is None and not full:
+        start = last_computed_day(store.engine)     # resume: the last computed day is rewritten
     run = compute_and_store(store.engine, IndicatorConfig(wholesale_threshold_eur=wholesale_threshold), since=start)
     t = Table(title=f"indicators ({'all days' if start is None else f'days from {start}'})")
     t.add_column("table")
