@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 
 from crawler.indicators.countries import REGION_CODES
@@ -30,27 +31,41 @@ def _actor_days(inp: IndicatorInputs, complete_only: bool = False) -> pd.DataFra
 
 
 def multi_origin_daily(inp: IndicatorInputs, cfg: IndicatorConfig = IndicatorConfig()) -> pd.DataFrame:
+    """For each crawled day D, over the calendar window [D - window + 1, D]: actors seen,
+    actors shipping from more than one country, those among them shipping from BE, and
+    from both NL and BE.  Computed on a (actor, country) x calendar-day presence matrix
+    whose cumulative sum gives every window at once."""
+    cols = ["day", "window_days", "actors", "multi_origin", "be_multi_origin", "nl_be", "nl_be_share"]
     ad = _actor_days(inp)
     days = sorted(inp.run_days["day"].unique())
     if ad.empty or not days:
-        return pd.DataFrame(columns=["day", "window_days", "actors", "multi_origin", "be_multi_origin", "nl_be",
-                                     "nl_be_share"])
-    per_day = ad.groupby(["day", "actor_id"])["ships_from"].apply(set)
+        return pd.DataFrame(columns=cols)
+    pairs = ad[["actor_id", "ships_from", "day"]].drop_duplicates()
+    first = min(days[0], pairs["day"].min())
+    span = (max(days[-1], pairs["day"].max()) - first).days + 1
+    pair_codes, pair_index = pd.factorize(pd.MultiIndex.from_frame(pairs[["actor_id", "ships_from"]]))
+    present = np.zeros((len(pair_index), span + 1), dtype=np.int32)      # column 0: before the first day
+    present[pair_codes, np.array([(d - first).days for d in pairs["day"]]) + 1] = 1
+    seen_by = present.cumsum(axis=1)
+    actor_codes, _ = pd.factorize(pair_index.get_level_values(0))
+    country = pair_index.get_level_values(1)
+    is_be, is_nl = np.asarray(country == "BE"), np.asarray(country == "NL")
+    n_actors = actor_codes.max() + 1
+    w = cfg.multi_origin_window_days
     rows = []
     for day in days:
-        start = day - timedelta(days=cfg.multi_origin_window_days - 1)
-        window = per_day[(per_day.index.get_level_values("day") >= start) &
-                         (per_day.index.get_level_values("day") <= day)]
-        countries: dict[str, set] = {}
-        for (_, actor), places in window.items():
-            countries.setdefault(actor, set()).update(places)
-        multi = {a for a, c in countries.items() if len(c) > 1}
-        be_multi = {a for a in multi if "BE" in countries[a]}
-        nl_be = {a for a in be_multi if "NL" in countries[a]}
-        rows.append({"day": day, "window_days": cfg.multi_origin_window_days, "actors": len(countries),
-                     "multi_origin": len(multi), "be_multi_origin": len(be_multi), "nl_be": len(nl_be),
-                     "nl_be_share": round(len(nl_be) / len(be_multi), 4) if be_multi else None})
-    return pd.DataFrame(rows)
+        end = (day - first).days + 1
+        in_window = (seen_by[:, end] - seen_by[:, max(0, end - w)]) > 0
+        n_countries = np.bincount(actor_codes[in_window], minlength=n_actors)
+        has_be = np.bincount(actor_codes[in_window & is_be], minlength=n_actors) > 0
+        has_nl = np.bincount(actor_codes[in_window & is_nl], minlength=n_actors) > 0
+        multi = n_countries > 1
+        be_multi = int((multi & has_be).sum())
+        nl_be = int((multi & has_be & has_nl).sum())
+        rows.append({"day": day, "window_days": w, "actors": int((n_countries > 0).sum()),
+                     "multi_origin": int(multi.sum()), "be_multi_origin": be_multi, "nl_be": nl_be,
+                     "nl_be_share": round(nl_be / be_multi, 4) if be_multi else None})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def relocations(inp: IndicatorInputs, cfg: IndicatorConfig = IndicatorConfig()) -> pd.DataFrame:
