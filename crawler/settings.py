@@ -65,6 +65,10 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "crawler.warc.WarcMiddleware": 950,             # next to the downloader: responses as received
 }
 
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    "crawler.request_encoding.RequestEncodingMiddleware": 800,   # before Referer (700) encodes a header
+}
+
 
 def build_settings(target: Target, targets_file: TargetsFile, spider_cls: type | None = None,
                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def component_settings(pipeline: bool = True, warc_dir: str | None = None) -> di
     middlewares = dict(DOWNLOADER_MIDDLEWARES)
     if not warc_dir:
         middlewares.pop("crawler.warc.WarcMiddleware")
-    out: dict[str, Any] = {"DOWNLOADER_MIDDLEWARES": middlewares}
+    out: dict[str, Any] = {"DOWNLOADER_MIDDLEWARES": middlewares, "SPIDER_MIDDLEWARES": dict(SPIDER_MIDDLEWARES)}
     if warc_dir:
         out["VIGIE_WARC_DIR"] = str(warc_dir)
     if pipeline:

@@ -41,12 +41,12 @@ TOO_DEEP = 20_000                        # nested <div>s of the "too-deep" page:
 
 
 def listing_html(listing_id: str, title: str, price: str = "0.00828500 BTC", charset: str = "utf-8",
-                 before: str = "", after: str = "") -> str:
+                 before: str = "", after: str = "", vendor: str = VENDOR) -> str:
     return f"""<!doctype html><html><head><meta charset="{charset}"><title>{title[:60]}</title></head>
 <body class="bazaar"><div id="content">{before}
 <h1 class="listing-title" data-listing-id="{html.escape(listing_id)}">{title}</h1>
 <table class="listing-details">
-<tr><th>Vendor</th><td class="vendor"><a class="vendor-link" href="/vendor/{VENDOR}">{VENDOR}</a></td></tr>
+<tr><th>Vendor</th><td class="vendor"><a class="vendor-link" href="/vendor/{vendor}">{vendor}</a></td></tr>
 <tr><th>Category</th><td class="category">Cocaine</td></tr>
 <tr><th>Price</th><td class="price">{price}</td></tr>
 <tr><th>Quantity</th><td class="quantity">1 g</td></tr>
@@ -64,12 +64,18 @@ def index_html(ids, next_href: str | None = None) -> str:
             f'<div id="footer"><span class="btc-rate">{RATE}</span></div></body></html>')
 
 
-VENDOR_PAGE = f"""<!doctype html><html><head><meta charset="utf-8"></head><body><div id="content">
-<h1 class="vendor-name">{VENDOR}</h1><table class="vendor-stats">
+UTF16_VENDOR = "Utf16Vendor"             # linked only from the UTF-16 page: its request follows from there
+
+
+def vendor_html(handle: str) -> str:
+    return f"""<!doctype html><html><head><meta charset="utf-8"></head><body><div id="content">
+<h1 class="vendor-name">{html.escape(handle)}</h1><table class="vendor-stats">
 <tr><td class="joined">Joined 2018-01-02</td></tr><tr><td class="rating">4.50/5</td></tr>
 <tr><td class="sales">12 sales</td></tr><tr><td class="ships-from">Belgium</td></tr></table>
 <p class="profile">Quality first.</p></div>
 <div id="footer"><span class="btc-rate">{RATE}</span></div></body></html>"""
+
+
 EMPTY_DIRECTORY = (f'<!doctype html><html><body><table class="vendor-table"></table>'
                    f'<div id="footer"><span class="btc-rate">{RATE}</span></div></body></html>')
 
@@ -111,7 +117,8 @@ async def listing(request: Request) -> Response:
         return _html(listing_html(lid, "Cocaïne pure", price="€45.00", charset="iso-8859-1").encode("utf-8"),
                      charset="iso-8859-1")
     if lid == "utf16":
-        return _html(listing_html(lid, "Cocaïne UTF-16", charset="utf-16").encode("utf-16"), charset=None)
+        page = listing_html(lid, "Cocaïne UTF-16", charset="utf-16", vendor=UTF16_VENDOR)
+        return _html(page.encode("utf-16"), charset=None)
     if lid == "huge":
         return _html(listing_html(lid, "Huge cocaine", after="<p>" + "x" * (8 * 2**20) + "</p>"))
     if lid == "gzip-bomb":
@@ -135,7 +142,8 @@ async def listing(request: Request) -> Response:
 
 
 async def vendor(request: Request) -> Response:
-    return _html(VENDOR_PAGE)
+    handle = request.path_params["handle"]
+    return _html(vendor_html(handle)) if handle in (VENDOR, UTF16_VENDOR) else HTMLResponse("<h1>404</h1>", status_code=404)
 
 
 async def vendors(request: Request) -> Response:

@@ -147,3 +147,23 @@ def test_refused_runs_start_nothing(tmp_path, monkeypatch, case):
             "no-buyer-key": "VIGIE_BUYER_KEY", "older-than-last-run": "older than a run"}[case] in out.reason
     assert scalar(store, "SELECT count(*) FROM crawl_runs") == (1 if case == "older-than-last-run" else 0)
     assert not list((tmp_path / "spool").glob("*/*.jsonl"))
+
+
+def test_requests_followed_from_a_utf16_page_are_made_in_utf8():
+    from scrapy.http import HtmlResponse
+
+    from crawler.request_encoding import RequestEncodingMiddleware, utf8_request
+    body = '<html><body><a href="/vendor/V">V</a></body></html>'.encode("utf-16")
+    page = HtmlResponse("http://127.0.0.1:1/listing/x", body=body, headers={"Content-Type": "text/html"})
+    followed = page.follow("/vendor/V")
+    assert followed.encoding.lower().replace("_", "-").startswith("utf-16")   # what Scrapy does
+    followed.headers["Referer"] = page.url
+    assert b"Referer" not in followed.headers                    # the name went out in UTF-16
+
+    fixed = utf8_request(page.follow("/vendor/V"))
+    fixed.headers["Referer"] = page.url
+    assert fixed.encoding == "utf-8" and fixed.headers[b"Referer"] == page.url.encode()
+    assert fixed.url == "http://127.0.0.1:1/vendor/V"
+    same = page.replace(body=b"<a href='/v'>v</a>", encoding="utf-8").follow("/v")
+    out = list(RequestEncodingMiddleware().process_spider_output(page, [same, {"item": 1}]))
+    assert out[0] is same and out[1] == {"item": 1}
