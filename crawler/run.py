@@ -175,6 +175,11 @@ class LostPages:
             return True
         return status in getattr(self.crawler.spider, "handle_httpstatus_list", ())
 
+    def lose(self, url: str, why: str) -> None:
+        """A page fetched but unusable, by the spider's verdict (``VigieSpider.page_lost``):
+        lost like an HTTP error, until a later request for the same URL succeeds."""
+        self._lose(url, why)
+
     def _lose(self, url: str, why: str) -> None:
         self.lost[url] = why
         self.crawler.stats.inc_value(f"vigie/lost/{why}")

@@ -5,7 +5,9 @@ it sets ``name`` (the ``spider`` value of its targets), writes ``async def start
 and callbacks that copy strings off pages into ``Raw*`` items with ``self.raw(...)``.
 It never parses prices, places or dates (the pipeline normalises), never builds URLs
 to other hosts (the scope middleware refuses them anyway), and calls
-``self.blocked(reason)`` when it meets a CAPTCHA, a ban or a seizure page.
+``self.blocked(reason)`` when it meets a CAPTCHA, a ban or a seizure page.  A page it
+cannot read whole (``self.unreadable(response)`` says why) is ``self.page_lost(...)``:
+the run goes on and ends ``partial`` naming it, instead of passing for a site change.
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from crawler.targets import Target
 
 WARC_META_KEY = "vigie_warc"   # set by crawler.warc's middleware: {"record_id", "file", "sha256"}
 BLOCKED_PREFIX = "blocked"     # CloseSpider reasons starting with this end the run as `blocked`
+
+#: lxml (libxml2, huge_tree) stops building a tree this deep: what lies deeper is dropped
+PARSER_MAX_DEPTH = 2048
 
 _RAW = {"listing": RawListing, "vendor": RawVendor, "feedback": RawFeedback, "post": RawPost}
 
@@ -55,6 +60,33 @@ class VigieSpider(scrapy.Spider):
         """Build a raw item of ``kind`` (listing|vendor|feedback|post) from ``response``."""
         return _RAW[kind](site=self.site, provenance=self.provenance(response), **fields)
 
+    def unreadable(self, response: scrapy.http.Response) -> str | None:
+        """Why ``response`` cannot be read whole, or None.  Call it on a page that is not
+        what it should be (cheap for the page, costly to run on every page): a page nested
+        as deep as the parser goes has lost what lay deeper, and reads as a changed layout."""
+        if tree_depth(response.selector.root) >= PARSER_MAX_DEPTH:
+            return f"nested beyond the parser's depth limit ({PARSER_MAX_DEPTH} elements)"
+        return None
+
+    def page_lost(self, response: scrapy.http.Response, why: str) -> None:
+        """Count ``response`` as a lost page (the run ends ``partial``, naming it) and go on."""
+        lost_pages = getattr(self.crawler, "lost_pages", None)   # crawler.run.LostPages
+        if lost_pages is not None:
+            lost_pages.lose(response.url, why)
+        else:                     # a spider run outside run_target: said, never silent
+            self.crawler.stats.inc_value(f"vigie/lost/{why}")
+            self.logger.error("page lost: %s (%s)", response.url, why)
+
     def blocked(self, reason: str) -> None:
         """End the run as ``blocked`` (CAPTCHA, ban, seizure banner). Never bypass it."""
         raise CloseSpider(f"{BLOCKED_PREFIX}: {reason}")
+
+
+def tree_depth(root) -> int:
+    """The depth of an lxml tree (the root counts 1), without recursion."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest

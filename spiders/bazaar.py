@@ -148,10 +148,11 @@ class BazaarSpider(VigieSpider):
                 fields[key] = ""
         return self.raw(kind, response, **fields)
 
-    def layout(self, response) -> dict[str, str]:
+    def layout(self, response) -> dict[str, str] | None:
         """Selectors of the page's layout.  Ends the run as blocked on a seizure or CAPTCHA
         page, and as failed on a page of an unknown layout (the site changed: a run that
-        cannot read it must not pass for complete)."""
+        cannot read it must not pass for complete).  None for a page the parser could not
+        read whole (too deep): it is lost, the run goes on and ends partial."""
         if select(response, ".seizure-banner"):
             self.blocked(f"seizure banner at {response.url}: {text(response, '.seizure-banner h1')}")
         if select(response, ".captcha-wall") or select(response, "form[action*=captcha]"):
@@ -160,11 +161,17 @@ class BazaarSpider(VigieSpider):
             if select(response, sels["marker"]):
                 self.crawler.stats.inc_value(f"bazaar/layout/{name}")
                 return sels
+        why = self.unreadable(response)
+        if why:
+            self.page_lost(response, why)
+            return None
         self.crawler.stats.inc_value("bazaar/layout/unknown")
         raise CloseSpider(f"failed: unknown page layout at {response.url} (did the site change?)")
 
     def parse_index(self, response):
         sels = self.layout(response)
+        if sels is None:
+            return
         for href in select(response, sels["listing_links"]):
             yield response.follow(href, callback=self.parse_listing)
         next_page = (select(response, NEXT_PAGE) or [None])[0]
@@ -174,6 +181,8 @@ class BazaarSpider(VigieSpider):
     def parse_directory(self, response):
         """The vendor directory: also reaches vendors who have no listing today."""
         sels = self.layout(response)
+        if sels is None:
+            return
         for href in select(response, sels["vendor_links"]):
             yield response.follow(href, callback=self.parse_vendor)
         next_page = (select(response, NEXT_PAGE) or [None])[0]
@@ -182,6 +191,8 @@ class BazaarSpider(VigieSpider):
 
     def parse_listing(self, response):
         sels = self.layout(response)
+        if sels is None:
+            return
         fields = {key: text(response, sels[key]) for key in (
             "listing_id", "title", "vendor", "category_label", "price_text", "quantity_text",
             "ships_from_text", "ships_to_text", "excludes_text")}
@@ -193,6 +204,8 @@ class BazaarSpider(VigieSpider):
 
     def parse_vendor(self, response):
         sels = self.layout(response)
+        if sels is None:
+            return
         fields = {key: text(response, sels[key]) for key in (
             "handle", "rating_text", "sales_text", "join_text", "pgp_key_text", "profile_text")}
         fields["contacts_text"] = texts(response, sels["contacts_text"])
@@ -204,6 +217,8 @@ class BazaarSpider(VigieSpider):
 
     def parse_feedback(self, response):
         sels = self.layout(response)
+        if sels is None:
+            return
         vendor = text(response, sels["feedback_vendor"])
         for entry in select(response, sels["feedback_entry"]):
             href = text(entry, sels["fb_listing_href"])

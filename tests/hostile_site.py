@@ -36,6 +36,7 @@ CASES = {   # listing id -> what its page does
     "redirect-loop": "302 to redirect-loop-b, which 302s back",
     "redirect-chain": "an endless chain of 302s to new URLs",
     "trickle": "headers, then one byte a second, for ever",
+    "too-deep": "the listing inside 20,000 nested <div>s (beyond lxml's depth limit)",
 }
 TOO_DEEP = 20_000                        # nested <div>s of the "too-deep" page: beyond lxml's limit
 

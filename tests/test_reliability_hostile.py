@@ -27,7 +27,7 @@ QUARANTINED = {"malformed": "price: missing currency", "long-title": "title: tex
                "utf8-as-latin1": "price: missing currency in 'â‚¬45.00'"}
 LOST = {"huge": "DownloadCancelledError", "gzip-bomb": "dropped without an answer",
         "redirect-loop": "redirect loop or too many redirects", "redirect-chain": "redirect loop or too many redirects",
-        "trickle": "DownloadTimeoutError"}
+        "trickle": "DownloadTimeoutError", "too-deep": "nested beyond the parser's depth limit"}
 
 
 def crawl(app, tmp_path, **politeness) -> tuple[dict, sa.engine.Engine, str]:
@@ -94,14 +94,17 @@ def test_endless_pagination_stops_at_its_bound(bound, politeness, words, tmp_pat
                                          "reason": result["reason"], "seconds": round(result["seconds"], 1)})
 
 
-def test_a_page_too_deep_for_the_parser_fails_the_run_naming_it(tmp_path):
-    """20,000 nested elements: lxml stops building the tree, the page's layout cannot be
-    recognised, and the bazaar spider ends the run ``failed`` naming the page (it cannot
-    tell a hostile page from a changed site; a failed run closes nothing)."""
+def test_a_page_too_deep_for_the_parser_is_lost_and_the_run_goes_on(tmp_path):
+    """20,000 nested elements: lxml stops building the tree, so the page's layout cannot be
+    recognised.  The spider tells it from a changed site (the tree is as deep as the parser
+    goes): the page is lost, named in the run's missing pages, the rest stored; one hostile
+    page no longer fails every run of a site."""
     result, engine, base = crawl(hostile_app(("ok-1", "too-deep")), tmp_path)
-    assert (result["status"], result["exit_code"]) == ("failed", 3)
-    assert result["reason"] == f"failed: unknown page layout at {base}/listing/too-deep (did the site change?)"
-    assert query(engine, "SELECT status FROM crawl_runs") == [("failed",)]
+    assert (result["status"], result["exit_code"]) == ("partial", 1)
+    assert result["missing"] == [f"{base}/listing/too-deep"]
+    assert "1 page(s) lost: 1 × nested beyond the parser's depth limit (2048 elements)" in result["reason"]
+    assert query(engine, "SELECT listing_id FROM v_listing_daily") == [("ok-1",)]
+    assert query(engine, "SELECT status FROM crawl_runs") == [("partial",)]
     engine.dispose()
     record_figures("too-deep", {"status": result["status"], "reason": result["reason"]})
 

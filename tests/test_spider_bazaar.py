@@ -131,3 +131,44 @@ def test_unknown_layout_fails_the_run_and_block_pages_block_it():
         with pytest.raises(CloseSpider) as stop:
             list(spider.parse_index(page))
         assert stop.value.reason.startswith(reason)
+
+
+def test_a_page_too_deep_for_the_parser_is_lost_not_a_layout_change():
+    """lxml stops building the tree at PARSER_MAX_DEPTH: such a page loses its content and
+    would read as a changed layout.  It is counted lost (the run goes on, ends partial); a
+    deep page the parser read whole but of an unknown layout still fails the run."""
+    from types import SimpleNamespace
+
+    from scrapy.exceptions import CloseSpider
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from spiders.base import PARSER_MAX_DEPTH, tree_depth
+    from spiders.bazaar import BazaarSpider
+
+    def nested(n, inner):
+        return HtmlResponse("http://127.0.0.1:1/listing/x", encoding="utf-8",
+                            body=f"<html><body>{'<div>' * n}{inner}{'</div>' * n}</body></html>".encode())
+
+    listing = '<h1 class="listing-title" data-listing-id="x">X</h1>'
+    assert tree_depth(nested(PARSER_MAX_DEPTH + 50, listing).selector.root) == PARSER_MAX_DEPTH  # lxml's limit
+    assert not nested(PARSER_MAX_DEPTH + 50, listing).css(".listing-title")
+
+    target = {"key": SITE, "spider": SITE, "base_urls": ["http://127.0.0.1:1/"],
+              "authorisation": {"owner": "tests", "reference": "T-1", "scope": ["127.0.0.1:1"],
+                                "expires": "2099-12-31"}}
+    crawler = get_crawler(BazaarSpider)
+    lost: dict[str, str] = {}
+    crawler.lost_pages = SimpleNamespace(lose=lost.__setitem__)
+    spider = BazaarSpider.from_crawler(crawler, target=target)
+    assert list(spider.parse_listing(nested(20_000, listing))) == []
+    assert lost == {"http://127.0.0.1:1/listing/x":
+                    f"nested beyond the parser's depth limit ({PARSER_MAX_DEPTH} elements)"}
+    with pytest.raises(CloseSpider) as stop:
+        list(spider.parse_listing(nested(1_000, "<p>Shiny new market</p>")))
+    assert stop.value.reason.startswith("failed: unknown page layout")
+
+    del crawler.lost_pages                       # outside run_target: counted and logged
+    spider = BazaarSpider.from_crawler(crawler, target=target)
+    assert list(spider.parse_index(nested(20_000, listing))) == []
+    assert crawler.stats.get_value(f"vigie/lost/nested beyond the parser's depth limit ({PARSER_MAX_DEPTH} elements)") == 1
