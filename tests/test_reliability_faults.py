@@ -190,9 +190,11 @@ def test_pages_that_never_answer_make_the_run_partial_listing_them_and_close_not
 # ------------------------------------------------------------------ kill and resume
 @pytest.fixture(scope="module")
 def big_world(world_config):
-    """Big enough that Scrapy has flushed its seen-requests file to the JOBDIR before the kill."""
+    """Big enough that Scrapy has flushed its seen-requests file to the JOBDIR before the kill,
+    and that a crawl stopped at 300 pages is still far from its end (~1,300 pages) when the
+    signal lands: the mock server answers a page in about a millisecond."""
     from mock_sites.world import World
-    config = world_config.with_(n_actors=120)
+    config = world_config.with_(n_actors=400)
     return config, World(config)
 
 
