@@ -7,17 +7,21 @@ dropped.  Buffers are flushed every ``VIGIE_BATCH_SIZE`` items and when the spid
 
 1. the batch is appended to the run's spool file (``storage.spool.Spool``: fsync'ed before
    the call returns, so a crash or a database outage after that loses nothing);
-2. the spool is drained into the database (``Store``).  When the database is unreachable
-   the drain is skipped, retried at the next batch after a back-off (1 s doubling to 30 s),
-   and everything stays in the spool.  ``crawler.run`` drains once more at the end of the
-   run (waiting up to ``--drain-wait`` seconds for the database); what still cannot be
-   written stays in the spool file for ``vigie drain`` or the next run of the site.
+2. the spool is drained into the database (``Store``).  In a crawl run (``crawler.run``)
+   a drainer process does it beside the crawl (``storage.drainer``; ``VIGIE_DRAIN =
+   "background"``), so the database's work never holds up the crawl's event loop.
+   Otherwise (``VIGIE_DRAIN = "inline"``, the default) the pipeline drains after each
+   batch.  When the database is unreachable the drain is skipped, retried after a back-off
+   (1 s doubling to 30 s), and everything stays in the spool.  ``crawler.run`` drains once
+   more at the end of the run (waiting up to ``--drain-wait`` seconds for the database);
+   what still cannot be written stays in the spool file for ``vigie drain`` or the next run
+   of the site.
 
 Settings (set by ``crawler.run``): ``VIGIE_DB_URL``, ``VIGIE_SPOOL_PATH`` (the run's
 spool file), ``VIGIE_RUN_KEY`` (the run, already started in the spool or the database),
 ``VIGIE_OBSERVED_AT`` (ISO crawl clock), ``VIGIE_BUYER_KEY_ENV`` (name of the environment
 variable holding the buyer-hash key, default ``VIGIE_BUYER_KEY``), ``VIGIE_BATCH_SIZE``
-(default 500).  Stats: ``vigie/items/<kind>``, ``vigie/quarantined``,
+(default 500), ``VIGIE_DRAIN`` (``inline`` or ``background``).  Stats: ``vigie/items/<kind>``, ``vigie/quarantined``,
 ``vigie/quarantined/<kind>``, ``vigie/spool/batches``, ``vigie/db/drain_failed``.
 """
 from __future__ import annotations
@@ -54,7 +58,8 @@ def buyer_key_from_env(env_name: str | None = None) -> bytes:
 
 class SpoolWriter:
     """Batches for one run: append to the spool (durable), then try to drain it into the
-    database, backing off while the database is unreachable."""
+    database, backing off while the database is unreachable.  With ``store`` None it only
+    appends: a drainer process writes to the database (``storage.drainer``)."""
 
     def __init__(self, spool, store, run_key: str, stats=None):
         self.spool, self.store, self.run_key, self.stats = spool, store, run_key, stats
@@ -68,7 +73,8 @@ class SpoolWriter:
         if quarantined:
             self.spool.write_quarantine(self.run_key, quarantined)
         self._inc("vigie/spool/batches")
-        self.drain()
+        if self.store is not None:
+            self.drain()
 
     def drain(self, force: bool = False) -> bool:
         """Drain the spool into the database; True when nothing is left pending."""
@@ -118,8 +124,11 @@ class StorePipeline:
             raise RuntimeError(f"StorePipeline needs the settings {', '.join(missing)} (set by crawler.run)")
         observed = s.get("VIGIE_OBSERVED_AT")
         observed_at = datetime.fromisoformat(observed) if observed else datetime.now(timezone.utc)
-        writer = SpoolWriter(Spool(s.get("VIGIE_SPOOL_PATH")), Store(s.get("VIGIE_DB_URL")),
-                             s.get("VIGIE_RUN_KEY"), crawler.stats)
+        drain = s.get("VIGIE_DRAIN", "inline")
+        if drain not in ("inline", "background"):
+            raise ValueError(f"VIGIE_DRAIN must be 'inline' or 'background', not {drain!r}")
+        store = Store(s.get("VIGIE_DB_URL")) if drain == "inline" else None
+        writer = SpoolWriter(Spool(s.get("VIGIE_SPOOL_PATH")), store, s.get("VIGIE_RUN_KEY"), crawler.stats)
         return cls(crawler, writer, observed_at, buyer_key_from_env(s.get("VIGIE_BUYER_KEY_ENV")),
                    s.getint("VIGIE_BATCH_SIZE", DEFAULT_BATCH_SIZE))
 

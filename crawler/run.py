@@ -234,6 +234,7 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
     from crawler.pipeline import BuyerKeyMissing, buyer_key_from_env
     from crawler.targets import AuthorisationExpired, TargetsError, load_targets
     from storage import Store
+    from storage.drainer import BackgroundDrainer
     from storage.spool import Spool
 
     observed_at = (observed_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -270,8 +271,10 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
     progress.write(state="crawling")
 
     crawler = None
+    drainer = BackgroundDrainer(spool.path, store.url).start()   # the database's work off the crawl's CPU
     try:
-        crawler = _crawl(target, tf, observed_at, store.url, spool, run_key, warc_dir, jobdir, progress, settings)
+        crawler = _crawl(target, tf, observed_at, store.url, spool, run_key, warc_dir, jobdir, progress,
+                         {"VIGIE_DRAIN": "background", **(settings or {})})
         stats = crawler.stats.get_stats() or {}
         finish = stats.get("finish_reason") or getattr(crawler, "vigie_finish_reason", None)
         lost = dict(getattr(getattr(crawler, "lost_pages", None), "lost", {}))
@@ -286,6 +289,10 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
         logger.exception("crawl of %s crashed", key)
         out.status, out.reason = "failed", f"failed: {exc.__class__.__name__}: {exc}"
         interrupted = False
+    EARLY_SHUTDOWN.finishing()
+    drained = drainer.stop(timeout=max(drain_wait, 10.0))
+    if drained.get("failed"):
+        out.stats["vigie/db/drain_failed"] = out.stats.get("vigie/db/drain_failed", 0) + drained["failed"]
     if interrupted:
         out.reason = (out.reason or "") + "; left running for resume with the same --jobdir"
         _save_state(jobdir, run_key, observed_at, stopped_cleanly=True)
@@ -294,9 +301,8 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
         _clear_state(jobdir)
     out.spooled = not _drain(spool, store, drain_wait)
     if not out.spooled:
-        spool.path.unlink(missing_ok=True)
-        for side in (".done", ".lock"):
-            spool.path.with_name(spool.path.name + side).unlink(missing_ok=True)
+        for path in (spool.path, *spool.side_files()):
+            path.unlink(missing_ok=True)
     if out.run_id is not None and not out.spooled and not interrupted:    # monitors (crawler.monitoring)
         try:
             from crawler.monitoring.monitor import run_monitors
@@ -338,7 +344,7 @@ def drain_file(path: Path, store) -> bool:
     spool.drain(store)
     if spool.pending():
         return False
-    for p in (path, path.with_name(path.name + ".done"), path.with_name(path.name + ".lock")):
+    for p in (path, *spool.side_files()):
         p.unlink(missing_ok=True)
     return True
 
@@ -500,17 +506,31 @@ class EarlyShutdown:
     engine has started, the held signal is sent again, to Scrapy's handler: the crawl then
     stops gracefully and its run is recorded as interrupted (``partial``; with a JOBDIR,
     kept for resume), exactly as a crawl stopped later. A second signal before then ends
-    the process at once (the run stays ``running``, as after SIGKILL)."""
+    the process at once (the run stays ``running``, as after SIGKILL).
+
+    After the crawl (``finishing()``: Scrapy has stopped and restored the default handlers)
+    a signal is held the same way while the run is recorded (drain, outcome, monitors; at
+    most ``--drain-wait`` seconds), so the process still exits with its run's code."""
 
     SIGNALS = ("SIGTERM", "SIGINT")
 
     def __init__(self) -> None:
         self.held: int | None = None
+        self.installed = False
+        self.finished_crawl = False
 
     def install(self) -> None:
         import signal
         for name in self.SIGNALS:
             signal.signal(getattr(signal, name), self._hold)
+        self.installed = True
+
+    def finishing(self) -> None:
+        """The crawl is over: hold signals again while the run is recorded (only where
+        ``install`` was called: ``python -m crawler.run``)."""
+        if self.installed:
+            self.held, self.finished_crawl = None, True
+            self.install()
 
     def _hold(self, signum, frame) -> None:
         import signal
@@ -519,8 +539,11 @@ class EarlyShutdown:
             os.kill(os.getpid(), signum)
             return
         self.held = signum
-        logger.warning("%s before the crawl started: the crawl stops as soon as it has started",
-                       signal.Signals(signum).name)
+        if self.finished_crawl:
+            logger.warning("%s after the crawl: the run is recorded first", signal.Signals(signum).name)
+        else:
+            logger.warning("%s before the crawl started: the crawl stops as soon as it has started",
+                           signal.Signals(signum).name)
 
     def attach(self, crawler) -> None:
         from scrapy import signals

@@ -5,6 +5,13 @@ Format: JSON lines (one operation per line: ``start_run``, ``items``, ``quaranti
 returns. A sidecar ``<path>.done`` holds the byte offset up to which the spool has been
 written to the database (replaced atomically after each operation is stored).
 
+Two locks: appends take ``<path>.lock`` for the moment of one write; drains take
+``<path>.drain.lock`` for as long as they write to the database (one drain at a time), and
+the append lock only to empty the file at the end.  So a crawl appends while a drainer
+process writes earlier batches to the database (``storage.drainer``): a slow database
+never holds up the crawl.  A drain reads only whole lines, so an append in progress is
+not seen until it is complete.
+
 Crash safety: an append torn by a crash is an unacknowledged line with no newline; it is
 cut off before the next append and never read. A crash during ``drain`` leaves the offset
 before the operation being written; the next drain replays it, and the Store's upserts
@@ -44,7 +51,12 @@ class Spool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.done_path = self.path.with_name(self.path.name + ".done")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.drain_lock_path = self.path.with_name(self.path.name + ".drain.lock")
         self.path.touch(exist_ok=True)
+
+    def side_files(self) -> list[Path]:
+        """The files that go with the spool (done offset, locks)."""
+        return [self.done_path, self.lock_path, self.drain_lock_path]
 
     # ------------------------------------------------------------ writing (the pipeline)
     def start_run(self, site: str, spider: str, observed_at: datetime, targets_ref: str | None = None,
@@ -76,19 +88,22 @@ class Spool:
 
     # ------------------------------------------------------------ draining
     def pending(self) -> list[dict]:
-        with self._locked():
+        with self._locked(self.drain_lock_path):
             return [op for _, op in self._read_pending()]
 
     def drain(self, store: Store) -> DrainReport:
         """Write every pending operation to ``store`` in order, marking each done once
-        stored. Raises the database error if the database fails (the rest stays pending)."""
+        stored. Raises the database error if the database fails (the rest stays pending).
+        Appends go on meanwhile; what they add after the drain has read past is left for
+        the next drain."""
         report = DrainReport()
-        with self._locked():
+        with self._locked(self.drain_lock_path):
             for end, op in self._read_pending():
                 report.items += self._apply(store, op)
                 report.operations += 1
                 self._set_done(end)
-            self._compact()
+            with self._locked():
+                self._compact()
         return report
 
     def try_drain(self, store: Store) -> DrainReport:
@@ -120,8 +135,9 @@ class Spool:
 
     # ------------------------------------------------------------ file mechanics
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with open(self.lock_path, "a") as lock:
+    def _locked(self, path: Path | None = None) -> Iterator[None]:
+        """Hold an exclusive lock: the append lock, or ``path`` (the drain lock)."""
+        with open(path or self.lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -183,8 +199,9 @@ class Spool:
                 yield offset, json.loads(line)
 
     def _compact(self) -> None:
-        """Everything stored: empty the spool. Offset first (a crash in between only
-        means an idempotent replay of the whole file)."""
+        """Everything stored: empty the spool (under both locks: no append can come in
+        between). Offset first (a crash in between only means an idempotent replay of the
+        whole file)."""
         size = self.path.stat().st_size
         if size and self._done_offset() >= size:
             self._set_done(0)
