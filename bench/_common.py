@@ -88,11 +88,14 @@ def rss_mb(pid: int | str = "self") -> tuple[float, float]:
 
 # ------------------------------------------------------------------ the served world
 @contextmanager
-def served_world(actors: int, day: int, sites: tuple[str, ...], days: int = 30, seed: int = 7):
+def served_world(actors: int, day: int, sites: tuple[str, ...], days: int = 30, seed: int = 7,
+                 latency: float = 0.0):
     """Serve the mock world in a child process (its own CPU and GIL, as in production where
-    the site is elsewhere); yields ``{"urls": {site: url}, "admin": url, "pid": pid}``."""
+    the site is elsewhere); yields ``{"urls": {site: url}, "admin": url, "pid": pid}``.
+    ``latency`` > 0: every page but robots.txt is answered that many seconds late (the mock
+    server's "slow" fault at rate 1), a stand-in for a real network."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "serve", str(actors), str(day), ",".join(sites),
-           str(days), str(seed)]
+           str(days), str(seed), str(latency)]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         line = proc.stdout.readline()
@@ -110,10 +113,12 @@ def served_world(actors: int, day: int, sites: tuple[str, ...], days: int = 30, 
             proc.wait()
 
 
-def _serve_child(actors: str, day: str, sites: str, days: str, seed: str) -> None:
+def _serve_child(actors: str, day: str, sites: str, days: str, seed: str, latency: str = "0") -> None:
     from mock_sites.server import serve_world
-    from mock_sites.world.config import WorldConfig
-    config = WorldConfig(n_actors=int(actors), days=int(days), seed=int(seed))
+    from mock_sites.world.config import Faults, WorldConfig
+    slow = float(latency)
+    faults = {site: Faults(slow_rate=1.0, slow_seconds=slow) for site in sites.split(",")} if slow > 0 else {}
+    config = WorldConfig(n_actors=int(actors), days=int(days), seed=int(seed), faults=faults)
     with serve_world(config, day=int(day), sites=tuple(sites.split(","))) as running:
         print(json.dumps({"urls": running.urls, "admin": running.admin_url}), flush=True)
         sys.stdin.read()                           # until the parent closes our stdin
@@ -190,4 +195,4 @@ class CrawlClock:
 
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "serve":
-    _serve_child(*sys.argv[2:7])
+    _serve_child(*sys.argv[2:8])

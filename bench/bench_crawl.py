@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_crawl.py                  # 4000 actors (~10k bazaar listings), 3 runs each side
     .venv/bin/python bench/bench_crawl.py --actors 800 --runs 2        # quick look
-    .venv/bin/python bench/bench_crawl.py --profile /tmp/vigie.txt     # + one profiled Vigie run (py-spy)
+    .venv/bin/python bench/bench_crawl.py --profile /tmp/prof          # + one py-spy-profiled run per side
 
 The mock world is served in a child process (``bench/_common.py serve``), the bazaar site
 (server-rendered) on one day.  Each crawl runs in its own process, politeness off
@@ -16,8 +16,12 @@ The mock world is served in a child process (``bench/_common.py serve``), the ba
   run fetched, Scrapy's default settings and components (no Vigie middleware, no
   pipeline, no parsing), same concurrency and reactor.  Timed from ``process.crawl`` to
   the end of ``process.start``.
+- ``spider``: Scrapy running Vigie's own bazaar spider (parse + raw items, same pages
+  followed) with none of Vigie's components (no scope check, robots.txt, WARC, pipeline):
+  what any Scrapy crawler that reads these pages pays.  Splits Vigie's cost into parsing
+  and Vigie's own components.
 
-Runs alternate (scrapy, vigie, vigie, scrapy, ...) and the table gives medians.  Besides
+The order of the sides rotates from run to run and the table gives medians.  Besides
 pages/s (wall clock) it prints the crawler process's CPU time per page and the mock
 server's CPU time per page: on a 2-core machine shared by the crawler and the server, the
 wall-clock ratio is bounded by the server; the CPU ratio is the crawler's own cost.
@@ -89,14 +93,19 @@ def child_vigie(args: dict) -> dict:
         extra["BENCH_URLS_OUT"] = args["urls_out"]
     if args.get("concurrency"):
         extra.update(CONCURRENT_REQUESTS=args["concurrency"], CONCURRENT_REQUESTS_PER_DOMAIN=args["concurrency"])
+    if args.get("delay") is not None:
+        extra["DOWNLOAD_DELAY"] = args["delay"]
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     out = run_target(args["key"], args["targets"], args["db"], datetime.fromisoformat(args["observed_at"]),
                      args["warc"], spool_dir=args["spool"], drain_wait=5.0, settings=extra)
     wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)       # the spool drainer (storage/drainer.py)
     from bench._common import LAST_CLOCK
     return {"status": out.status, "reason": out.reason, "pages": out.pages, "items": out.items,
             "quarantined": out.quarantined, "wall_s": wall,
-            "cpu_s": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), **LAST_CLOCK}
+            "cpu_s": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime),
+            "helper_cpu_s": (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime), **LAST_CLOCK}
 
 
 def child_scrapy(args: dict) -> dict:
@@ -105,6 +114,8 @@ def child_scrapy(args: dict) -> dict:
     _preimport("scrapy.core.engine", "scrapy.core.scraper", "scrapy.core.downloader.handlers.http11")
 
     urls = [u for u in Path(args["urls"]).read_text().split() if u]
+    if args.get("base"):           # the same pages on another server (--latency)
+        urls = [args["base"] + u[len(args["urls_base"]):] if u.startswith(args["urls_base"]) else u for u in urls]
 
     class FetchOnly(scrapy.Spider):
         name = "fetch_only"
@@ -118,7 +129,7 @@ def child_scrapy(args: dict) -> dict:
 
     c = args["concurrency"]
     settings = {"TWISTED_REACTOR": REACTOR, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
-                "CONCURRENT_REQUESTS": c, "CONCURRENT_REQUESTS_PER_DOMAIN": c, "DOWNLOAD_DELAY": 0,
+                "CONCURRENT_REQUESTS": c, "CONCURRENT_REQUESTS_PER_DOMAIN": c, "DOWNLOAD_DELAY": args.get("delay") or 0,
                 "ROBOTSTXT_OBEY": False, "USER_AGENT": "Vigie benchmark (plain Scrapy)", "EXTENSIONS": CLOCK_EXT}
     if not args.get("scrapy_defaults"):        # the engine settings Vigie runs with (crawler.settings.BASE)
         from crawler.settings import BASE
@@ -134,6 +145,35 @@ def child_scrapy(args: dict) -> dict:
     return {"status": "complete" if stats.get("finish_reason") == "finished" else str(stats.get("finish_reason")),
             "pages": stats.get("response_received_count", 0), "items": 0, "wall_s": wall,
             "cpu_s": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), **LAST_CLOCK}
+
+
+def child_spider(args: dict) -> dict:
+    """Scrapy running Vigie's bazaar spider (parse + raw items) with none of Vigie's
+    components: no scope check, no robots.txt, no WARC, no pipeline (items are dropped)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.targets import load_targets
+    from spiders.bazaar import BazaarSpider
+    _preimport("scrapy.core.engine", "scrapy.core.scraper", "scrapy.core.downloader.handlers.http11")
+    c = args["concurrency"]
+    settings = {"TWISTED_REACTOR": REACTOR, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
+                "CONCURRENT_REQUESTS": c, "CONCURRENT_REQUESTS_PER_DOMAIN": c, "DOWNLOAD_DELAY": args.get("delay") or 0,
+                "ROBOTSTXT_OBEY": False, "USER_AGENT": "Vigie benchmark (spider only)", "EXTENSIONS": CLOCK_EXT}
+    if not args.get("scrapy_defaults"):
+        from crawler.settings import BASE
+        settings["CONCURRENT_ITEMS"] = BASE.get("CONCURRENT_ITEMS", 100)
+    target = load_targets(args["targets"]).get("bazaar")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BazaarSpider)
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    process.crawl(crawler, target=target, observed_at=datetime.fromisoformat(args["observed_at"]))
+    process.start()
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    stats = crawler.stats.get_stats()
+    from bench._common import LAST_CLOCK
+    return {"status": "complete" if stats.get("finish_reason") == "finished" else str(stats.get("finish_reason")),
+            "pages": stats.get("response_received_count", 0), "items": stats.get("item_scraped_count", 0),
+            "wall_s": wall, "cpu_s": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), **LAST_CLOCK}
 
 
 def run_child(kind: str, args: dict, server_pid: int, profile: str | None = None) -> dict:
@@ -222,12 +262,17 @@ def timed(stack: str) -> bool:
 
 
 def samples(path: str):
-    """(stack, count) of the timed samples of a raw py-spy file."""
+    """(stack, count) of the timed samples of a raw py-spy file.  A frame name holding a
+    newline (code compiled from a string) splits a stack over lines: they are joined."""
+    pending = ""
     for line in Path(path).read_text().splitlines():
-        if line.strip():
-            stack, n = line.rsplit(" ", 1)
-            if timed(stack):
-                yield stack, int(n)
+        pending += line
+        stack, _, n = pending.rpartition(" ")
+        if not n.isdigit():
+            continue
+        pending = ""
+        if timed(stack):
+            yield stack, int(n)
 
 
 def categories(path: str) -> dict[str, float]:
@@ -262,8 +307,69 @@ def summarise_profile(path: str, top: int = 25) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------ one comparison
+SIDES = {"scrapy": "plain Scrapy (fetch only)", "spider": "Scrapy + Vigie's spider only (parse)",
+         "vigie": "Vigie full pipeline"}
+
+
+def compare(runs: int, vigie_args, scrapy_args: dict, server_pid: int, label: str = "",
+            spider_args: dict | None = None) -> dict[str, list[dict]]:
+    """``runs`` timed runs per side, the order rotating from run to run (scrapy, vigie, ...;
+    vigie, ..., scrapy).  With ``spider_args``, a third side: Vigie's spider alone."""
+    kinds = ["scrapy", "vigie"] + (["spider"] if spider_args else [])
+    results: dict[str, list[dict]] = {k: [] for k in kinds}
+    for i in range(runs):
+        order = kinds[i % len(kinds):] + kinds[:i % len(kinds)]
+        if len(kinds) == 2 and i % 2:
+            order = order[::-1]
+        for kind in order:
+            a = vigie_args(i) if kind == "vigie" else spider_args if kind == "spider" else scrapy_args
+            r = run_child(kind, a, server_pid)
+            results[kind].append(r)
+            helper = f", drainer CPU {1000 * r['helper_cpu_s'] / r['pages']:.2f} ms/page" if "helper_cpu_s" in r else ""
+            print(f"  {label}run {i + 1} {kind:>6}: {r['pages']} pages in {r['wall_s']:.1f} s = "
+                  f"{r['pages'] / r['wall_s']:.0f} pages/s, crawler CPU {1000 * r['cpu_s'] / r['pages']:.2f} ms/page"
+                  f"{helper}, server CPU {1000 * r['server_cpu_s'] / r['pages']:.2f} ms/page, {r['status']}", flush=True)
+    return results
+
+
+def report(results: dict[str, list[dict]]) -> dict[str, dict]:
+    """Print the table of one comparison and its ratios; returns the medians."""
+    rows, summary = [], {}
+    for kind, label in SIDES.items():
+        rs = results.get(kind)
+        if not rs:
+            continue
+        pps = [r["pages"] / r["wall_s"] for r in rs]
+        crawl_pps = [r["pages"] / r["crawl_s"] for r in rs if r.get("crawl_s")]
+        cpu = [1000 * r["cpu_s"] / r["pages"] for r in rs]
+        scpu = [1000 * r["server_cpu_s"] / r["pages"] for r in rs]
+        hcpu = [1000 * r["helper_cpu_s"] / r["pages"] for r in rs if "helper_cpu_s" in r]
+        summary[kind] = {"pps": med(pps), "cpu": med(cpu)}
+        rows.append([label, len(rs), int(med([r["pages"] for r in rs])), f"{med(pps):.0f}", spread(pps),
+                     f"{med(crawl_pps):.0f}", f"{med(cpu):.2f}", spread(cpu), f"{med(hcpu):.2f}" if hcpu else "-",
+                     f"{med(scpu):.2f}"])
+    print(table(["side", "runs", "pages", "pages/s (median)", "range", "pages/s crawl only", "crawler CPU ms/page",
+                 "CPU range", "drainer CPU ms/page", "server CPU ms/page"], rows))
+    ratio = summary["vigie"]["pps"] / summary["scrapy"]["pps"]
+    cpu_ratio = summary["scrapy"]["cpu"] / summary["vigie"]["cpu"]
+    print(f"ratio Vigie / plain Scrapy, pages/s (wall clock): {ratio:.2f}   (goal >= 0.80)")
+    print(f"ratio by crawler CPU per page (plain / Vigie):     {cpu_ratio:.2f}   "
+          f"(throughput ratio when the crawler's CPU is the limit)")
+    if "spider" in summary:
+        sp = summary["spider"]
+        print(f"ratio spider only / plain Scrapy, pages/s:         {sp['pps'] / summary['scrapy']['pps']:.2f}   "
+              f"(parsing alone; CPU {summary['scrapy']['cpu'] / sp['cpu']:.2f})")
+        print(f"ratio Vigie / spider only, pages/s:                {summary['vigie']['pps'] / sp['pps']:.2f}   "
+              f"(Vigie's own components: scope, robots, WARC, normalise, spool, store; CPU "
+              f"{sp['cpu'] / summary['vigie']['cpu']:.2f})")
+    return summary
+
+
 # ------------------------------------------------------------------ main
 def main(argv=None) -> None:
+    from crawler.targets import Politeness
+    polite = Politeness()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--actors", type=int, default=4000, help="world size (4000 gives ~10k bazaar listings)")
     ap.add_argument("--day", type=int, default=5)
@@ -274,23 +380,34 @@ def main(argv=None) -> None:
                                                    "py-spy), raw stacks in DIR/{scrapy,vigie}.txt")
     ap.add_argument("--scrapy-defaults", action="store_true",
                     help="plain spider with Scrapy's default CONCURRENT_ITEMS (100) instead of Vigie's")
+    ap.add_argument("--polite", action="store_true",
+                    help=f"also compare with politeness on: Vigie's defaults (crawler/targets.py: "
+                         f"{polite.concurrency} requests in flight, delay {polite.delay} s), same for both sides")
+    ap.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                    help="also compare, politeness on, against a server that answers every page MS ms late")
+    ap.add_argument("--extra-runs", type=int, default=2, help="timed runs per side of --polite and --latency")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args(argv)
 
     print(machine())
     tmp = Path(tempfile.mkdtemp(prefix="vigie-bench-crawl-"))
     when = observed_at(args.day).isoformat()
+
+    def vigie_args_for(targets: Path, tag: str, concurrency=None, delay=None):
+        def make(n, urls_out=None):
+            d = tmp / f"vigie-{tag}{n}"
+            d.mkdir()
+            return {"key": "bazaar", "targets": str(targets), "db": f"sqlite:///{d / 'vigie.db'}",
+                    "warc": str(d / "warc"), "spool": str(d / "spool"), "observed_at": when,
+                    "urls_out": urls_out, "concurrency": concurrency, "delay": delay}
+        return make
+
+    extra: list[tuple[str, dict]] = []
     with served_world(args.actors, args.day, ("bazaar",)) as srv:
         base = srv["urls"]["bazaar"]
         warm(base)
         targets = targets_file(tmp / "targets.toml", srv["urls"], concurrency=args.concurrency)
-
-        def vigie_args(n, urls_out=None):
-            d = tmp / f"vigie-{n}"
-            d.mkdir()
-            return {"key": "bazaar", "targets": str(targets), "db": f"sqlite:///{d / 'vigie.db'}",
-                    "warc": str(d / "warc"), "spool": str(d / "spool"), "observed_at": when,
-                    "urls_out": urls_out}
+        vigie_args = vigie_args_for(targets, "")
 
         urls_file = tmp / "urls.txt"
         t0 = time.perf_counter()
@@ -309,57 +426,55 @@ def main(argv=None) -> None:
             print("server alone: wrk not installed (apt-get install -y wrk)")
 
         scrapy_args = {"urls": str(urls_file), "concurrency": args.concurrency, "scrapy_defaults": args.scrapy_defaults}
-        results: dict[str, list[dict]] = {"scrapy": [], "vigie": []}
-        for i in range(args.runs):
-            order = ("scrapy", "vigie") if i % 2 == 0 else ("vigie", "scrapy")
-            for kind in order:
-                a = vigie_args(i) if kind == "vigie" else scrapy_args
-                r = run_child(kind, a, srv["pid"])
-                results[kind].append(r)
-                print(f"  run {i + 1} {kind:>6}: {r['pages']} pages in {r['wall_s']:.1f} s = "
-                      f"{r['pages'] / r['wall_s']:.0f} pages/s, crawler CPU {1000 * r['cpu_s'] / r['pages']:.2f} ms/page, "
-                      f"server CPU {1000 * r['server_cpu_s'] / r['pages']:.2f} ms/page, {r['status']}", flush=True)
+        spider_args = {"targets": str(targets), "observed_at": when, "concurrency": args.concurrency,
+                       "scrapy_defaults": args.scrapy_defaults}
+        results = compare(args.runs, vigie_args, scrapy_args, srv["pid"], spider_args=spider_args)
         profiles = {}
         if args.profile:
             Path(args.profile).mkdir(parents=True, exist_ok=True)
-            for kind in ("scrapy", "vigie"):
+            for kind in SIDES:
                 path = str(Path(args.profile) / f"{kind}.txt")
-                r = run_child(kind, vigie_args("profile") if kind == "vigie" else scrapy_args, srv["pid"], profile=path)
+                a = vigie_args("profile") if kind == "vigie" else spider_args if kind == "spider" else scrapy_args
+                r = run_child(kind, a, srv["pid"], profile=path)
                 profiles[kind] = (path, 1000 * r["cpu_s"] / r["pages"])
+        if args.polite:
+            label = f"politeness on ({polite.concurrency} in flight, delay {polite.delay} s), loopback"
+            print(f"\n{label}:", flush=True)
+            extra.append((label, compare(
+                args.extra_runs, vigie_args_for(targets, "polite", polite.concurrency, polite.delay),
+                {**scrapy_args, "concurrency": polite.concurrency, "delay": polite.delay}, srv["pid"], "polite ")))
 
-    rows = []
-    summary = {}
-    for kind, label in (("scrapy", "plain Scrapy (fetch only)"), ("vigie", "Vigie full pipeline")):
-        rs = results[kind]
-        pps = [r["pages"] / r["wall_s"] for r in rs]
-        crawl_pps = [r["pages"] / r["crawl_s"] for r in rs if r.get("crawl_s")]
-        cpu = [1000 * r["cpu_s"] / r["pages"] for r in rs]
-        scpu = [1000 * r["server_cpu_s"] / r["pages"] for r in rs]
-        summary[kind] = {"pps": med(pps), "cpu": med(cpu)}
-        rows.append([label, len(rs), int(med([r["pages"] for r in rs])), f"{med(pps):.0f}", spread(pps),
-                     f"{med(crawl_pps):.0f}", f"{med(cpu):.2f}", f"{med(scpu):.2f}"])
+    if args.latency:
+        with served_world(args.actors, args.day, ("bazaar",), latency=args.latency / 1000) as slow:
+            slow_base = slow["urls"]["bazaar"]
+            warm(slow_base)
+            slow_targets = targets_file(tmp / "targets-slow.toml", slow["urls"], concurrency=polite.concurrency)
+            label = (f"politeness on ({polite.concurrency} in flight, delay {polite.delay} s), "
+                     f"server answers {args.latency:.0f} ms late")
+            print(f"\n{label}:", flush=True)
+            extra.append((label, compare(
+                args.extra_runs, vigie_args_for(slow_targets, "slow", polite.concurrency, polite.delay),
+                {**scrapy_args, "concurrency": polite.concurrency, "delay": polite.delay, "base": slow_base,
+                 "urls_base": base}, slow["pid"], "latency ")))
+
     print()
-    print(table(["side", "runs", "pages", "pages/s (median)", "range", "pages/s crawl only", "crawler CPU ms/page",
-                 "server CPU ms/page"], rows))
-    ratio = summary["vigie"]["pps"] / summary["scrapy"]["pps"]
-    cpu_ratio = summary["scrapy"]["cpu"] / summary["vigie"]["cpu"]
-    print(f"\nratio Vigie / plain Scrapy, pages/s (wall clock): {ratio:.2f}   (goal >= 0.80)")
-    print(f"ratio by crawler CPU per page (plain / Vigie):     {cpu_ratio:.2f}   "
-          f"(throughput ratio when the crawler's CPU is the limit)")
+    report(results)
     if server:
-        print(f"server alone: {server['rps']:.0f} req/s; plain Scrapy reached "
-              f"{summary['scrapy']['pps'] / server['rps']:.0%} of it")
+        print(f"server alone: {server['rps']:.0f} req/s")
+    for label, res in extra:
+        print(f"\n{label}:")
+        report(res)
     if profiles:
         print("\nwhere the crawler's CPU goes, ms/page (py-spy share of samples x the run's CPU ms/page):")
         shares = {kind: categories(path) for kind, (path, _) in profiles.items()}
         rows = []
         for name, _ in CATEGORIES:
-            a, b = (shares[k].get(name, 0) * profiles[k][1] for k in ("scrapy", "vigie"))
-            if a >= 0.005 or b >= 0.005:
-                rows.append([name, f"{a:.2f}", f"{b:.2f}", f"{b - a:+.2f}"])
-        rows.append(["total", f"{profiles['scrapy'][1]:.2f}", f"{profiles['vigie'][1]:.2f}",
-                     f"{profiles['vigie'][1] - profiles['scrapy'][1]:+.2f}"])
-        print(table(["component", "plain Scrapy", "Vigie", "difference"], rows))
+            a, b, c = (shares[k].get(name, 0) * profiles[k][1] for k in ("scrapy", "spider", "vigie"))
+            if max(a, b, c) >= 0.005:
+                rows.append([name, f"{a:.2f}", f"{b:.2f}", f"{c:.2f}", f"{c - b:+.2f}"])
+        totals = [profiles[k][1] for k in ("scrapy", "spider", "vigie")]
+        rows.append(["total", *(f"{t:.2f}" for t in totals), f"{totals[2] - totals[1]:+.2f}"])
+        print(table(["component", "plain Scrapy", "spider only", "Vigie", "Vigie - spider only"], rows))
         print(f"\nVigie's hottest frames ({profiles['vigie'][0]}):")
         print(summarise_profile(profiles["vigie"][0], top=15))
     if args.keep:
@@ -371,7 +486,7 @@ def main(argv=None) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         kind, payload, result = sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
-        res = child_vigie(payload) if kind == "vigie" else child_scrapy(payload)
+        res = {"vigie": child_vigie, "scrapy": child_scrapy, "spider": child_spider}[kind](payload)
         Path(result).write_text(json.dumps(res))
     else:
         main()

@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_indicators.py                 # 240 actors (the default world), 365 days, SQLite + PostgreSQL
     .venv/bin/python bench/bench_indicators.py --actors 60 --runs 5
     .venv/bin/python bench/bench_indicators.py --pg ""         # SQLite only
+    .venv/bin/python bench/bench_indicators.py --cache /tmp/ind-cache   # fill once, reuse next time
 
 The database is filled as a perfect daily crawl of the mock world would fill it
 (``tests.truth_items.store_days``: one complete run per market and day, partial on days a
@@ -98,6 +99,10 @@ def main(argv=None) -> None:
     ap.add_argument("--pg-fill", choices=("copy", "store"), default="copy",
                     help="fill PostgreSQL by copying the linked SQLite database (default, fast) or by "
                          "writing every day through Store and linking there (slow on this machine)")
+    ap.add_argument("--cache", metavar="DIR",
+                    help="keep the filled and linked SQLite database (all days but the last) in DIR and reuse it "
+                         "on the next run with the same --actors/--days (the fill takes minutes)")
+    ap.add_argument("--fill-only", action="store_true", help="fill (and --cache) the database, time nothing")
     args = ap.parse_args(argv)
 
     import tempfile
@@ -114,6 +119,12 @@ def main(argv=None) -> None:
                          takedown_day=min(300, args.days - 1), relocation_day=min(200, args.days - 1))
     world = World(config)
     tmp = Path(tempfile.mkdtemp(prefix="vigie-bench-ind-"))
+    cached = Path(args.cache) / f"ind-{args.actors}a-{args.days}d.db" if args.cache else None
+    from_cache = cached is not None and cached.exists()
+    if from_cache:
+        import shutil
+        shutil.copyfile(cached, tmp / "ind.db")
+        print(f"database from the cache: {cached}")
     stores = {"SQLite": Store(f"sqlite:///{tmp / 'ind.db'}")}
     pg = None
     if args.pg:
@@ -121,7 +132,7 @@ def main(argv=None) -> None:
             pg = Store(pg_url(args.pg))
         except Exception as exc:  # noqa: BLE001 - no server: SQLite only, said so
             print(f"PostgreSQL skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
-    if pg is not None and args.pg_fill == "store":
+    if pg is not None and (args.pg_fill == "store" and not from_cache):
         stores["PostgreSQL"] = pg
     for store in (*stores.values(), *([pg] if pg is not None else [])):
         store.upgrade()
@@ -146,12 +157,15 @@ def main(argv=None) -> None:
             load_s[name] = load_s.get(name, 0.0) + time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    for day in range(args.days - 1):
+    for day in range(0 if from_cache else args.days - 1):
         store_day(day)
         if day % 60 == 59:
             print(f"  stored {day + 1} days ({time.perf_counter() - t0:.0f} s)", flush=True)
     linked = {}
     for name, store in stores.items():
+        if from_cache:
+            linked[name] = "linked (cached database)"
+            break
         try:
             from crawler.linkage.service import link_database
             t1 = time.perf_counter()
@@ -159,7 +173,15 @@ def main(argv=None) -> None:
             linked[name] = f"linked in {time.perf_counter() - t1:.0f} s ({summary.__class__.__name__})"
         except Exception as exc:  # noqa: BLE001 - without actors the actor indicators are empty: say so
             linked[name] = f"NOT linked ({exc.__class__.__name__}: {str(exc).splitlines()[0][:120]})"
-    if pg is not None and args.pg_fill == "copy":
+    if cached is not None and not from_cache:
+        import shutil
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        stores["SQLite"].engine.dispose()          # the WAL checkpointed into the file copied
+        shutil.copyfile(tmp / "ind.db", cached)
+        print(f"database cached: {cached}")
+    if args.fill_only:
+        return
+    if pg is not None and (args.pg_fill == "copy" or from_cache):
         t1 = time.perf_counter()
         copied = copy_database(stores["SQLite"].engine, pg.engine)
         stores["PostgreSQL"] = pg
@@ -172,26 +194,6 @@ def main(argv=None) -> None:
           f"{first.get('crawl_runs', 0)} runs); load time " +
           ", ".join(f"{n} {s:.0f} s" for n, s in load_s.items()) + "; " +
           "; ".join(f"{n}: {v}" for n, v in linked.items()), flush=True)
-
-    workaround: dict[str, str] = {}
-
-    def incremental(name, store, since):
-        """``compute_and_store(since=...)``; on PostgreSQL an indicator table created empty
-        (no social feed here) has a text ``day`` column that ``DELETE ... WHERE day >= date``
-        refuses: then the empty tables are dropped first (recreated by the call) and it is said."""
-        import sqlalchemy as sa
-        from sqlalchemy.exc import ProgrammingError
-        if name in workaround:
-            with store.engine.begin() as conn:
-                for t in ("ind_social_adverts", "ind_vendors_by_country", "ind_unit_prices", "ind_multi_origin"):
-                    if sa.inspect(conn).has_table(t) and not conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar():
-                        conn.execute(sa.text(f"DROP TABLE {t}"))
-            return compute_and_store(store.engine, since=since)
-        try:
-            return compute_and_store(store.engine, since=since)
-        except ProgrammingError as exc:
-            workaround[name] = str(exc.orig).splitlines()[0]
-            return incremental(name, store, since)
 
     rows = []
     for name, store in stores.items():
@@ -208,7 +210,7 @@ def main(argv=None) -> None:
             compute.append(time.perf_counter() - t0)
         for _ in range(args.runs):      # the last stored day again, as a daily job would
             t0 = time.perf_counter()
-            incremental(name, store, world.day_view(args.days - 2).date)
+            compute_and_store(store.engine, since=world.day_view(args.days - 2).date)
             daily.append(time.perf_counter() - t0)
         rows += [[name, "full (all days rewritten)", f"{med(full):.1f}", spread(full),
                   sum(len(f) for f in tables.values())],
@@ -223,15 +225,12 @@ def main(argv=None) -> None:
     last = world.day_view(args.days - 1).date
     for name, store in stores.items():
         t0 = time.perf_counter()
-        run = incremental(name, store, last)
+        run = compute_and_store(store.engine, since=last)
         dt = time.perf_counter() - t0
         rows.append([name, f"daily after storing day {args.days} (since {last})", f"{dt:.1f}", "1 run",
                      sum(run.rows_written.values())])
     print()
     print(table(["database", "computation", "seconds (median)", "range", "indicator rows"], rows))
-    for name, why in workaround.items():
-        print(f"{name}: the incremental update failed ({why}); timed with the empty indicator tables dropped "
-              "before each call (crawler/indicators/store.py creates an empty table with a text 'day' column)")
     for store in stores.values():
         store.dispose()
     if "PostgreSQL" in stores and args.pg:

@@ -1,7 +1,7 @@
 """Memory of a long crawl: the crawler's RSS sampled over the run, to show it stays flat.
 
     .venv/bin/python bench/bench_memory.py                     # 10000 actors: ~34k bazaar pages
-    .venv/bin/python bench/bench_memory.py --actors 30000      # ~100k pages (about 25 min on 2 busy cores)
+    .venv/bin/python bench/bench_memory.py --actors 30000      # ~100k pages (about 5 minutes)
     .venv/bin/python bench/bench_memory.py --actors 2000 --csv /tmp/rss.csv
 
 One Vigie run of the bazaar site (``crawler.run.run_target``: full pipeline, WARC, spool,
@@ -9,7 +9,8 @@ SQLite), politeness off (concurrency 16), the mock world served by a child proce
 parent samples the crawler process's RSS (``/proc/<pid>/status``) and its page count (the
 run's progress file) every ``--every`` seconds, and prints the RSS at 10 %, 25 %, 50 %,
 75 % and 100 % of the pages, the peak (VmHWM) and the growth per 10k pages over the second
-half of the run (what an accumulation would show).
+half of the run (what an accumulation would show).  The crawl's child processes (the spool
+drainer, ``storage/drainer.py``) are sampled too and shown in a column of their own.
 """
 from __future__ import annotations
 
@@ -43,6 +44,23 @@ print(json.dumps({{"status": out.status, "reason": out.reason, "pages": out.page
 """
 
 
+def children_rss_mb(pid: int) -> tuple[float, float]:
+    """(current RSS, peak RSS) in MiB of the child processes of ``pid``, summed."""
+    cur = peak = 0.0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for kid in kids:
+            try:
+                c, h = rss_mb(kid)
+            except OSError:
+                continue
+            cur, peak = cur + c, peak + h
+    return cur, peak
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--actors", type=int, default=10_000)
@@ -65,17 +83,18 @@ def main(argv=None) -> None:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         proc.stdout.readline()                                   # "ready": imported, schema created
         t0 = time.perf_counter()
-        samples: list[tuple[float, int, float]] = []             # (seconds, pages, RSS MB)
-        peak = 0.0
+        samples: list[tuple[float, int, float, float]] = []      # (seconds, pages, RSS MB, drainer RSS MB)
+        peak = child_peak = 0.0
         while proc.poll() is None:
             try:
                 rss, hwm = rss_mb(proc.pid)
+                child_rss, child_hwm = children_rss_mb(proc.pid)
                 pages = json.loads(Path(a["progress"]).read_text()).get("pages", 0)
             except (OSError, ValueError):
                 time.sleep(0.2)
                 continue
-            peak = max(peak, hwm)
-            samples.append((time.perf_counter() - t0, pages, rss))
+            peak, child_peak = max(peak, hwm), max(child_peak, child_hwm)
+            samples.append((time.perf_counter() - t0, pages, rss, child_rss))
             time.sleep(args.every)
         out, err = proc.communicate()
         wall = time.perf_counter() - t0
@@ -86,17 +105,19 @@ def main(argv=None) -> None:
     print(f"world: {args.actors} actors, bazaar day {args.day}; run {result['status']}: {total} pages, "
           f"{result['items']} items in {wall:.0f} s ({total / wall:.0f} pages/s), {len(samples)} samples")
     if args.csv:
-        Path(args.csv).write_text("seconds,pages,rss_mb\n" + "".join(f"{s:.1f},{p},{r:.1f}\n" for s, p, r in samples))
+        Path(args.csv).write_text("seconds,pages,rss_mb,drainer_rss_mb\n" +
+                                  "".join(f"{s:.1f},{p},{r:.1f},{c:.1f}\n" for s, p, r, c in samples))
     crawling = [s for s in samples if s[1] > 0]
     rows = []
     for share in (0.10, 0.25, 0.50, 0.75, 1.00):
         target = share * total
         s = min(crawling, key=lambda x: abs(x[1] - target)) if crawling else None
         if s:
-            rows.append([f"{share:.0%}", s[1], f"{s[0]:.0f}", f"{s[2]:.0f}"])
-    print(table(["share of pages", "pages", "seconds", "RSS MB"], rows))
+            rows.append([f"{share:.0%}", s[1], f"{s[0]:.0f}", f"{s[2]:.0f}", f"{s[3]:.0f}"])
+    print(table(["share of pages", "pages", "seconds", "RSS MB", "drainer RSS MB"], rows))
     if samples:
-        print(f"RSS before the first page: {samples[0][2]:.0f} MB; peak (VmHWM): {peak:.0f} MB")
+        print(f"RSS before the first page: {samples[0][2]:.0f} MB; peak (VmHWM): {peak:.0f} MB; "
+              f"drainer peak (VmHWM): {child_peak:.0f} MB")
     half = [s for s in crawling if s[1] >= total / 2]
     if len(half) >= 3:
         n = len(half)

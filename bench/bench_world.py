@@ -1,7 +1,9 @@
 """Mock world generation: build time, peak RSS and one day view, at 1k / 10k / 100k actors.
 
 Each size runs in its own subprocess so that its peak RSS (``resource.getrusage``) is its
-own.  Usage: ``.venv/bin/python bench/bench_world.py [--sizes 1000,10000,100000] [--day 45]``.
+own.  Usage: ``bash scripts/bench.sh world [--sizes 1000,10000,100000] [--day 45]``.
+"build s per actor vs smallest" is the build time per actor over that of the smallest size of
+the same run (1.00: the build time grows linearly with the actors).
 """
 from __future__ import annotations
 
@@ -10,6 +12,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench._common import machine, table  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, time
@@ -37,16 +44,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--day", type=int, default=45)
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    print(f"{'actors':>8} {'listings(period)':>16} {'build s':>8} {'RSS build MB':>12} {'day view s':>10} "
-          f"{'next day s':>10} {'peak RSS MB':>11} {'accounts':>9} {'listings':>9} {'feedback':>9}")
+    print(machine())
+    rows, first = [], None
     for n in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(args.day)], cwd=root, check=True,
+        out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(args.day)], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
-        print(f"{r['actors']:>8} {r['listings_over_period']:>16} {r['build_s']:>8.2f} {r['rss_build_mb']:>12.0f} "
-              f"{r['view_s']:>10.2f} {r['next_view_s']:>10.2f} {r['rss_peak_mb']:>11.0f} {r['accounts']:>9} "
-              f"{r['listings']:>9} {r['feedback']:>9}", flush=True)
+        print(json.dumps(r), flush=True)
+        first = first or r
+        # scaling against the smallest size of the same run: build time per actor, relative
+        per_actor = (r["build_s"] / r["actors"]) / (first["build_s"] / first["actors"])
+        rows.append([f"{r['actors']:,}", f"{r['listings_over_period']:,}", f"{r['build_s']:.1f}", f"{per_actor:.2f}",
+                     f"{r['rss_build_mb']:.0f}", f"{r['view_s']:.2f}", f"{r['next_view_s']:.2f}",
+                     f"{r['rss_peak_mb']:.0f}", f"{r['accounts']:,}", f"{r['listings']:,}", f"{r['feedback']:,}"])
+    print()
+    print(table(["actors", "listings over the period", "build s", "build s per actor vs smallest",
+                 "RSS after build MB", f"day {args.day} view s", "next day view s", "peak RSS MB",
+                 "accounts that day", "listings that day", "feedback that day"], rows))
 
 
 if __name__ == "__main__":
