@@ -271,10 +271,16 @@ def run_target(key: str, targets_path: str | os.PathLike | None = None, db_url: 
     progress.write(state="crawling")
 
     crawler = None
-    drainer = BackgroundDrainer(spool.path, store.url).start()   # the database's work off the crawl's CPU
+    drainer = BackgroundDrainer(spool.path, store.url)     # the database's work off the crawl's CPU
+    try:
+        drainer.start()
+        drain_mode = "background"
+    except OSError as exc:                                 # no process to spare: the pipeline drains
+        logger.warning("spool drainer could not start (%s): the pipeline writes to the database itself", exc)
+        drain_mode = "inline"
     try:
         crawler = _crawl(target, tf, observed_at, store.url, spool, run_key, warc_dir, jobdir, progress,
-                         {"VIGIE_DRAIN": "background", **(settings or {})})
+                         {"VIGIE_DRAIN": drain_mode, **(settings or {})})
         stats = crawler.stats.get_stats() or {}
         finish = stats.get("finish_reason") or getattr(crawler, "vigie_finish_reason", None)
         lost = dict(getattr(getattr(crawler, "lost_pages", None), "lost", {}))

@@ -69,3 +69,33 @@ def test_a_normaliser_crash_quarantines_instead_of_losing(pipeline):
     pipe.close_spider()
     (reason,), = query(store.engine, "SELECT reason FROM quarantine")
     assert "TypeError: boom" in reason
+
+
+def test_with_a_background_drainer_the_pipeline_only_appends(tmp_path, monkeypatch):
+    """``VIGIE_DRAIN = "background"`` (what crawler.run sets while a drainer process runs):
+    batches reach the spool, durable, and the database only through a drain."""
+    monkeypatch.setenv("VIGIE_BUYER_KEY", TEST_BUYER_KEY)
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    store = Store(url)
+    store.upgrade()
+    spool = Spool(tmp_path / "run.jsonl")
+    run_key = spool.start_run("bazaar", "bazaar", NOW)
+    settings = {"VIGIE_DB_URL": url, "VIGIE_SPOOL_PATH": str(spool.path), "VIGIE_RUN_KEY": run_key,
+                "VIGIE_OBSERVED_AT": NOW.isoformat(), "VIGIE_BATCH_SIZE": 2, "VIGIE_DRAIN": "background"}
+    crawler = get_crawler(settings_dict=settings)
+    crawler._apply_settings()
+    pipe = StorePipeline.from_crawler(crawler)
+    assert pipe.writer.store is None
+    for i in range(3):
+        pipe.process_item(raw_listing(str(i), "0.00200000 BTC"))
+    pipe.close_spider()
+    assert query(store.engine, "SELECT count(*) FROM listing_versions") == [(0,)]
+    assert [op["op"] for op in spool.pending()] == ["start_run", "items", "items"]
+    spool.drain(store)
+    assert query(store.engine, "SELECT count(*) FROM listing_versions") == [(3,)]
+    store.dispose()
+
+    crawler = get_crawler(settings_dict={**settings, "VIGIE_DRAIN": "sometimes"})
+    crawler._apply_settings()
+    with pytest.raises(ValueError, match="VIGIE_DRAIN must be 'inline' or 'background'"):
+        StorePipeline.from_crawler(crawler)
