@@ -24,18 +24,28 @@ def raw_listing(listing_id: str, price_text: str) -> RawListing:
                       quantity_text="10 g", ships_from_text="Netherlands", ships_to_text="Europe")
 
 
-@pytest.fixture
-def pipeline(tmp_path, monkeypatch):
-    monkeypatch.setenv("VIGIE_BUYER_KEY", TEST_BUYER_KEY)
+def _setup(tmp_path) -> tuple[Store, Spool, dict]:
+    """A fresh database, a run started in its spool, and the pipeline's settings for it."""
     url = f"sqlite:///{tmp_path / 'v.db'}"
     store = Store(url)
     store.upgrade()
     spool = Spool(tmp_path / "run.jsonl")
     run_key = spool.start_run("bazaar", "bazaar", NOW)
-    crawler = get_crawler(settings_dict={"VIGIE_DB_URL": url, "VIGIE_SPOOL_PATH": str(spool.path),
-                                         "VIGIE_RUN_KEY": run_key, "VIGIE_OBSERVED_AT": NOW.isoformat(),
-                                         "VIGIE_BATCH_SIZE": 2})
+    return store, spool, {"VIGIE_DB_URL": url, "VIGIE_SPOOL_PATH": str(spool.path), "VIGIE_RUN_KEY": run_key,
+                          "VIGIE_OBSERVED_AT": NOW.isoformat(), "VIGIE_BATCH_SIZE": 2}
+
+
+def _crawler(settings: dict):
+    crawler = get_crawler(settings_dict=settings)
     crawler._apply_settings()
+    return crawler
+
+
+@pytest.fixture
+def pipeline(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_BUYER_KEY", TEST_BUYER_KEY)
+    store, _, settings = _setup(tmp_path)
+    crawler = _crawler(settings)
     yield StorePipeline.from_crawler(crawler), store, crawler
     store.dispose()
 
@@ -75,16 +85,8 @@ def test_with_a_background_drainer_the_pipeline_only_appends(tmp_path, monkeypat
     """``VIGIE_DRAIN = "background"`` (what crawler.run sets while a drainer process runs):
     batches reach the spool, durable, and the database only through a drain."""
     monkeypatch.setenv("VIGIE_BUYER_KEY", TEST_BUYER_KEY)
-    url = f"sqlite:///{tmp_path / 'v.db'}"
-    store = Store(url)
-    store.upgrade()
-    spool = Spool(tmp_path / "run.jsonl")
-    run_key = spool.start_run("bazaar", "bazaar", NOW)
-    settings = {"VIGIE_DB_URL": url, "VIGIE_SPOOL_PATH": str(spool.path), "VIGIE_RUN_KEY": run_key,
-                "VIGIE_OBSERVED_AT": NOW.isoformat(), "VIGIE_BATCH_SIZE": 2, "VIGIE_DRAIN": "background"}
-    crawler = get_crawler(settings_dict=settings)
-    crawler._apply_settings()
-    pipe = StorePipeline.from_crawler(crawler)
+    store, spool, settings = _setup(tmp_path)
+    pipe = StorePipeline.from_crawler(_crawler({**settings, "VIGIE_DRAIN": "background"}))
     assert pipe.writer.store is None
     for i in range(3):
         pipe.process_item(raw_listing(str(i), "0.00200000 BTC"))
@@ -95,7 +97,5 @@ def test_with_a_background_drainer_the_pipeline_only_appends(tmp_path, monkeypat
     assert query(store.engine, "SELECT count(*) FROM listing_versions") == [(3,)]
     store.dispose()
 
-    crawler = get_crawler(settings_dict={**settings, "VIGIE_DRAIN": "sometimes"})
-    crawler._apply_settings()
     with pytest.raises(ValueError, match="VIGIE_DRAIN must be 'inline' or 'background'"):
-        StorePipeline.from_crawler(crawler)
+        StorePipeline.from_crawler(_crawler({**settings, "VIGIE_DRAIN": "sometimes"}))
