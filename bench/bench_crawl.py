@@ -108,6 +108,15 @@ def child_vigie(args: dict) -> dict:
             "helper_cpu_s": (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime), **LAST_CLOCK}
 
 
+def loopback_only(urls) -> None:
+    """The baselines run without Vigie's scope check: they fetch only the mock world served
+    on this machine's loopback, and refuse anything else."""
+    from urllib.parse import urlsplit
+    off = [u for u in urls if urlsplit(u).hostname not in ("127.0.0.1", "localhost", "::1")]
+    if off:
+        raise SystemExit(f"benchmark baselines fetch only the mock world on loopback, not {off[:3]}")
+
+
 def child_scrapy(args: dict) -> dict:
     import scrapy
     from scrapy.crawler import CrawlerProcess
@@ -116,6 +125,7 @@ def child_scrapy(args: dict) -> dict:
     urls = [u for u in Path(args["urls"]).read_text().split() if u]
     if args.get("base"):           # the same pages on another server (--latency)
         urls = [args["base"] + u[len(args["urls_base"]):] if u.startswith(args["urls_base"]) else u for u in urls]
+    loopback_only(urls)
 
     class FetchOnly(scrapy.Spider):
         name = "fetch_only"
@@ -163,6 +173,7 @@ def child_spider(args: dict) -> dict:
         from crawler.settings import BASE
         settings["CONCURRENT_ITEMS"] = BASE.get("CONCURRENT_ITEMS", 100)
     target = load_targets(args["targets"]).get("bazaar")
+    loopback_only(target.base_urls)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BazaarSpider)
     r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()

@@ -21,8 +21,9 @@ Settings (set by ``crawler.run``): ``VIGIE_DB_URL``, ``VIGIE_SPOOL_PATH`` (the r
 spool file), ``VIGIE_RUN_KEY`` (the run, already started in the spool or the database),
 ``VIGIE_OBSERVED_AT`` (ISO crawl clock), ``VIGIE_BUYER_KEY_ENV`` (name of the environment
 variable holding the buyer-hash key, default ``VIGIE_BUYER_KEY``), ``VIGIE_BATCH_SIZE``
-(default 500), ``VIGIE_DRAIN`` (``inline`` or ``background``).  Stats: ``vigie/items/<kind>``, ``vigie/quarantined``,
-``vigie/quarantined/<kind>``, ``vigie/spool/batches``, ``vigie/db/drain_failed``.
+(default 500), ``VIGIE_DRAIN`` (``inline`` or ``background``).  Stats:
+``vigie/items/<kind>``, ``vigie/quarantined``, ``vigie/quarantined/<kind>``,
+``vigie/spool/batches``, ``vigie/db/drain_failed``.
 """
 from __future__ import annotations
 

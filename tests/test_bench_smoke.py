@@ -34,3 +34,11 @@ def test_world_benchmark_prints_one_row_per_size():
     out = _bench("world", "--sizes", "40,80", "--day", "3")
     rows = [line for line in out.splitlines() if line.split()[:1] in (["40"], ["80"])]
     assert len(rows) == 2 and rows[0].split()[3] == "1.00"
+
+
+def test_benchmark_baselines_refuse_anything_but_loopback():
+    """The baselines run without Vigie's scope check, so they refuse any non-loopback URL."""
+    from bench.bench_crawl import loopback_only
+    loopback_only(["http://127.0.0.1:8000/a", "http://localhost:1/b"])
+    with pytest.raises(SystemExit, match="only the mock world on loopback"):
+        loopback_only(["http://127.0.0.1:8000/a", "http://example.org/"])

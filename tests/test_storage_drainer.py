@@ -134,3 +134,14 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state not in ("Z", "X")
+
+
+@pytest.mark.parametrize("stdin, argv", [("", ["run.jsonl"]), ("sqlite:///x.db\n", []),
+                                         ("sqlite:///x.db\n", ["a.jsonl", "b.jsonl"])])
+def test_the_drainer_refuses_a_call_without_its_spool_or_database(stdin, argv, tmp_path):
+    """The drainer's own command line: a missing database URL (stdin) or spool path is a
+    usage error (exit 2), never a drainer that waits on nothing."""
+    out = subprocess.run([sys.executable, "-m", "storage.drainer", *argv], cwd=ROOT, input=stdin,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "usage: python -m storage.drainer" in out.stderr
+    assert not list(tmp_path.iterdir())
